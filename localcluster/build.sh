@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Builds the Kubernetes components (one binary, symlinked under each name) and
+# CoreDNS from source, into $LC_CACHE keyed by version. A second run is a no-op.
+# Usage: build.sh [KUBE_VERSION]     (default: the release in localcluster/KUBE_VERSION)
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+version=${1:-$LC_KUBE_VERSION}
+command -v go >/dev/null || lc_die "go is not installed; run localcluster/install-deps.sh"
+
+build_kube() {
+  local out; out=$(lc_bin_dir "$version")
+  if [ -x "$out/kube" ]; then lc_log "kube $version: cached in $out"; return; fi
+  [[ $version =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || lc_die "'$version' is not a release like v1.36.3"
+  local minor=${BASH_REMATCH[1]} modfile; modfile=$(lc_modfile "$version")
+  grep -q "k8s.io/kubernetes $version\$" "$modfile" \
+    || lc_die "no go.mod pins k8s.io/kubernetes $version: run 'kube/modfile.sh $version > kube/$version.mod' and 'go mod tidy -modfile=$version.mod' in localcluster/kube"
+  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  local ld="-s -w" key
+  for key in gitVersion=$version gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
+    ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
+  done
+  lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); a cold build takes tens of minutes on 2 cores"
+  local start=$SECONDS tmp="$out.tmp.$$"
+  mkdir -p "$tmp"
+  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$modfile" -trimpath \
+      -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/kube" .) \
+    || { rm -rf "$tmp"; lc_die "go build of kube $version failed (output above)"; }
+  for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
+    ln -sf kube "$tmp/$name"
+  done
+  rm -rf "$out"; mv "$tmp" "$out"
+  lc_log "kube $version built in $((SECONDS - start)) s -> $out"
+}
+
+build_coredns() {
+  local out="$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION"
+  if [ -x "$out/coredns" ]; then lc_log "coredns $LC_COREDNS_VERSION: cached in $out"; return; fi
+  lc_log "building coredns $LC_COREDNS_VERSION"
+  local start=$SECONDS
+  mkdir -p "$out.tmp"
+  (cd / && CGO_ENABLED=0 GOBIN="$out.tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
+      "github.com/coredns/coredns@$LC_COREDNS_VERSION") \
+    || { rm -rf "$out.tmp"; lc_die "go install of coredns $LC_COREDNS_VERSION failed (output above)"; }
+  rm -rf "$out"; mv "$out.tmp" "$out"
+  lc_log "coredns built in $((SECONDS - start)) s -> $out"
+}
+
+build_kube
+build_coredns

@@ -1,0 +1,51 @@
+# Shared settings and helpers for localcluster scripts. Source, do not run.
+# Everything the cluster builds or runs lives outside the clone:
+#   $LC_CACHE  build outputs, keyed by version (kept between runs)
+#   $LC_STATE  one running cluster: certs, configs, data, logs (removed by cluster-down)
+
+LC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+LC_CACHE=${LOCALCLUSTER_CACHE:-/var/cache/localcluster}
+LC_STATE=${LOCALCLUSTER_STATE:-/var/lib/localcluster}
+LC_KUBE_VERSION=${KUBE_VERSION:-$(cat "$LC_ROOT/KUBE_VERSION")}
+LC_COREDNS_VERSION=${COREDNS_VERSION:-$(cat "$LC_ROOT/COREDNS_VERSION")}
+
+lc_log() { printf '[localcluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+lc_die() { printf '[localcluster] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# lc_bin_dir VERSION: where the kube binary of that version is cached.
+lc_bin_dir() { echo "$LC_CACHE/bin/kube-$1-$(lc_source_key "$1")"; }
+
+# A short hash of what the kube binary is built from, so an edited main.go or
+# go.mod builds anew instead of reusing a stale binary of the same version.
+lc_source_key() {
+  local modfile
+  modfile=$(lc_modfile "$1")
+  cat "$LC_ROOT/kube/main.go" "$modfile" "${modfile%.mod}.sum" | sha256sum | cut -c1-12
+}
+
+# lc_modfile VERSION: the go.mod that pins that release (go.mod itself for the default).
+lc_modfile() {
+  if [ -f "$LC_ROOT/kube/$1.mod" ]; then echo "$LC_ROOT/kube/$1.mod"; else echo "$LC_ROOT/kube/go.mod"; fi
+}
+
+# Topology: the guide's four nodes, each in its own network namespace on one bridge.
+LC_NODES=(k8s-master k8s-node1 k8s-node2 k8s-node3)
+LC_CONTROL_PLANE_NODE=k8s-master
+LC_BRIDGE=lcbr0
+LC_HOST_IP=10.201.0.1          # host side of the bridge: apiserver, registry, CoreDNS
+LC_NODE_NET=10.201.0.0/24
+LC_CLUSTER_CIDR=10.244.0.0/16
+LC_SERVICE_CIDR=10.96.0.0/16
+LC_APISERVER_SERVICE_IP=10.96.0.1
+LC_DNS_SERVICE_IP=10.96.0.10
+LC_REGISTRY=$LC_HOST_IP:5000
+LC_APISERVER_URL=https://$LC_HOST_IP:6443
+LC_RUN=/run/localcluster       # sockets and runtime state (tmpfs)
+
+lc_node_index() { local i; for i in "${!LC_NODES[@]}"; do [ "${LC_NODES[$i]}" = "$1" ] && { echo "$i"; return; }; done; return 1; }
+lc_node_ip() { echo "10.201.0.$((10 + $(lc_node_index "$1")))"; }
+lc_node_pod_cidr() { echo "10.244.$(lc_node_index "$1").0/24"; }
+lc_netns() { echo "lc-$1"; }
+lc_node_dir() { echo "$LC_STATE/nodes/$1"; }
+lc_kubeconfig() { echo "$LC_STATE/kubeconfig/${1:-admin}.kubeconfig"; }
+lc_kubectl() { "$(lc_bin_dir "$LC_KUBE_VERSION")/kubectl" --kubeconfig "$(lc_kubeconfig admin)" "$@"; }

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Starts the offline cluster: etcd, the control plane and four nodes (k8s-master, tainted
+# control-plane, and k8s-node1..3), each node in its own network namespace. Idempotent: what
+# runs already is kept. Returns once the ready gate passes; prints the admin kubeconfig's path.
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
+
+[ "$(id -u)" = 0 ] || lc_die "cluster-up needs root (network namespaces, cgroups, mounts)"
+for cmd in etcd containerd runc docker-registry skopeo openssl iptables nsenter curl; do
+  command -v "$cmd" >/dev/null || lc_die "'$cmd' is missing: run localcluster/install-deps.sh"
+done
+[ -x /usr/lib/cni/bridge ] || lc_die "CNI plugins are missing (/usr/lib/cni/bridge): run localcluster/install-deps.sh"
+
+start=$SECONDS
+"$LC_ROOT/build.sh"
+"$LC_ROOT/images/build.sh"
+
+mkdir -p "$LC_STATE" "$LC_RUN"
+# Pods with dnsPolicy Default get this: cluster DNS only, never the host's resolvers.
+echo "nameserver $LC_HOST_IP" > "$LC_STATE/resolv.conf"
+lc_log "network: bridge $LC_BRIDGE ($LC_HOST_IP), node namespaces for ${LC_NODES[*]}"
+lc_network_up
+lc_pki_up
+lc_registry_hosts_up
+lc_log "registry on $LC_REGISTRY"
+lc_registry_up
+lc_log "etcd and control plane"
+lc_etcd_up
+lc_controlplane_up
+lc_dns_up
+for node in "${LC_NODES[@]}"; do
+  lc_log "node $node ($(lc_node_ip "$node"), pods $(lc_node_pod_cidr "$node"))"
+  lc_node_up "$node"
+done
+lc_gate_check "kubelet-$LC_CONTROL_PLANE_NODE" "node $LC_CONTROL_PLANE_NODE registered" 120 \
+  lc_kubectl get node "$LC_CONTROL_PLANE_NODE"
+lc_kubectl label node "$LC_CONTROL_PLANE_NODE" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
+lc_gate
+lc_log "cluster up in $((SECONDS - start)) s; kubeconfig: $(lc_kubeconfig admin)"
