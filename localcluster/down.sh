@@ -44,6 +44,10 @@ if [ -f "$LC_STATE/cgroups.created" ]; then
     [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
   done
 fi
+# The kubelet and runc also make the cgroup base in hierarchies not listed (the unified one).
+for cg in /sys/fs/cgroup/*"$(lc_cgroup_base)"; do
+  [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+done
 rm -rf "$LC_RUN" "$LC_STATE"
 [ -e "$LC_STATE" ] && lc_die "could not remove $LC_STATE (a mount still busy?): $(grep " $LC_STATE" /proc/self/mounts | head -3)"
 lc_log "cluster down"

@@ -62,6 +62,8 @@ state = "$run/containerd"
   address = "$run/containerd.sock"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "registry.k8s.io/pause:3.10"
+  # This host may not let a process lower its OOM score (the kubelet asks -998 for sandboxes).
+  restrict_oom_score_adj = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
