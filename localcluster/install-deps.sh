@@ -21,7 +21,7 @@ fi
 
 bookworm_pkgs=(runc containernetworking-plugins iptables conntrack iproute2 openssl
   mmdebstrap buildah skopeo docker-registry util-linux procps psmisc curl ca-certificates
-  uidmap fuse-overlayfs jq socat)
+  uidmap fuse-overlayfs jq socat gcc libc6-dev python3)
 trixie_pkgs=(containerd etcd-server etcd-client)
 
 missing=()

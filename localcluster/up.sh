@@ -36,5 +36,8 @@ done
 lc_gate_check "kubelet-$LC_CONTROL_PLANE_NODE" "node $LC_CONTROL_PLANE_NODE registered" 120 \
   lc_kubectl get node "$LC_CONTROL_PLANE_NODE"
 lc_kubectl label node "$LC_CONTROL_PLANE_NODE" node-role.kubernetes.io/control-plane= --overwrite >/dev/null
+# Marks the cluster as the suite's own: node-mutating tests run on it without asking.
+lc_kubectl -n kube-public create configmap pod-conformance-cluster --from-literal=created-by=localcluster \
+  --dry-run=client -o yaml | lc_kubectl apply -f - >/dev/null
 lc_gate
 lc_log "cluster up in $((SECONDS - start)) s; kubeconfig: $(lc_kubeconfig admin)"

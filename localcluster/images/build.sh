@@ -12,6 +12,7 @@
 # fills $root, using the helpers below, and sets the image config with
 # `bah config ... "$ctr"`.
 set -euo pipefail
+umask 022
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 [ "$(id -u)" = 0 ] || lc_die "images/build.sh must run as root (mmdebstrap and buildah need it)"
@@ -50,6 +51,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- helpers for recipes ------------------------------------------------------
 
@@ -59,7 +61,7 @@ debian_rootfs() {
   local variant=$1; shift
   local pkgs; pkgs=$(IFS=,; echo "$*")
   local opts=(--quiet --mode=root --format=directory --variant="$variant")
-  [ -n "$pkgs" ] && opts+=(--include="$pkgs")
+  if [ -n "$pkgs" ]; then opts+=(--include="$pkgs"); fi
   # Without the hook, apt merges /usr with the usrmerge package, which pulls in perl.
   [ "$variant" = extract ] || opts+=(--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr)
   mmdebstrap "${opts[@]}" \

@@ -3,4 +3,4 @@
 debian_rootfs essential busybox-static mount procps
 install -D -m 644 "$src/index.html" "$root/var/www/k8s-lab/index.html"
 bah config --cmd '["busybox", "httpd", "-f", "-p", "7777", "-h", "/var/www/k8s-lab"]' \
-  --port 7777 --env PATH="$default_path" "$ctr"
+  --port 7777/tcp --env PATH="$default_path" "$ctr"

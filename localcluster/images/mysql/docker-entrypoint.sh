@@ -55,7 +55,9 @@ init_database() {
   local pw; pw=$(sql_string "$password")
   {
     echo "SET @@SESSION.SQL_LOG_BIN=0;"
-    echo "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host NOT IN ('localhost'));"
+    # mariadb-install-db also creates root@<hostname> (and its proxy grant) and mysql@localhost.
+    echo "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');"
+    echo "DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';"
     echo "FLUSH PRIVILEGES;"
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $pw;"
     if [ "$host" != localhost ]; then

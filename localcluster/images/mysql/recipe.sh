@@ -11,5 +11,5 @@ chown 999:999 "$root/var/lib/mysql" "$root/run/mysqld"
 chroot "$root" mysqld --version >/dev/null
 chroot "$root" mysql --version >/dev/null
 
-bah config --entrypoint '["docker-entrypoint.sh"]' --cmd '["mysqld"]' --port 3306 \
+bah config --entrypoint '["docker-entrypoint.sh"]' --cmd '["mysqld"]' --port 3306/tcp \
   --volume /var/lib/mysql --env PATH="$default_path" "$ctr"

@@ -16,4 +16,4 @@ ln -s /dev/stdout "$root/var/log/nginx/access.log"
 ln -s /dev/stderr "$root/var/log/nginx/error.log"
 
 bah config --entrypoint '["/docker-entrypoint.sh"]' --cmd '["nginx", "-g", "daemon off;"]' \
-  --port 80 --stop-signal SIGQUIT --env PATH="$default_path" "$ctr"
+  --port 80/tcp --stop-signal SIGQUIT --env PATH="$default_path" "$ctr"

@@ -1,0 +1,90 @@
+"""Pod lifecycle: phases and conditions."""
+
+import pytest
+
+from fixtures import conditions as c
+from fixtures import pods
+
+MISSING_IMAGE = "registry.k8s.io/pod-conformance/no-such-image:0"
+
+
+@pytest.mark.catalog("L1")
+@pytest.mark.parametrize("restart_policy, exit_code, phase", [
+    pytest.param("Never", 0, "Succeeded", id="restartPolicy-Never-exit-0-ends-Succeeded"),
+    pytest.param("Never", 1, "Failed", id="restartPolicy-Never-exit-1-ends-Failed"),
+    pytest.param("OnFailure", 0, "Succeeded", id="restartPolicy-OnFailure-exit-0-ends-Succeeded"),
+])
+def test_a_pod_whose_container_exits_ends_in_the_phase_its_restart_policy_gives(kube, restart_policy, exit_code, phase):
+    kube.apply(pods.pod("exits", pods.shell(f"sleep 2; exit {exit_code}"), restart_policy=restart_policy))
+    pod = kube.wait_pod("exits", c.pod_phase(phase))
+    state = c.container_status(pod, "main").state.terminated
+    assert state is not None and state.exit_code == exit_code, f"container state {state}, expected exit {exit_code}"
+    assert c.restart_count(pod, "main") == 0
+
+
+@pytest.mark.catalog("L1")
+@pytest.mark.parametrize("restart_policy, exit_code", [
+    pytest.param("Always", 0, id="restartPolicy-Always-exit-0-restarts"),
+    pytest.param("Always", 1, id="restartPolicy-Always-exit-1-restarts"),
+    pytest.param("OnFailure", 1, id="restartPolicy-OnFailure-exit-1-restarts"),
+])
+def test_a_pod_whose_restart_policy_restarts_its_container_stays_running(kube, timeouts, restart_policy, exit_code):
+    kube.apply(pods.pod("restarts", pods.shell(f"sleep 2; exit {exit_code}"), restart_policy=restart_policy))
+    pod = kube.wait_pod("restarts", c.container_restarted("main", 1), timeouts.pod_start)
+    assert pod.status.phase == "Running", f"phase {pod.status.phase} while the container restarts, expected Running"
+    last = c.container_status(pod, "main").last_state.terminated
+    assert last is not None and last.exit_code == exit_code, f"lastState {last}, expected exit {exit_code}"
+
+
+@pytest.mark.catalog("L1")
+def test_a_pod_is_pending_while_its_image_cannot_be_pulled(kube, timeouts):
+    kube.apply(pods.pod("no-image", ["sleep", "3600"], image=MISSING_IMAGE))
+    pod = kube.wait_pod("no-image", c.Condition(
+        "waiting for its image (ErrImagePull or ImagePullBackOff)",
+        lambda p: (cs := c.container_status(p, "main")) is not None and cs.state.waiting is not None
+        and cs.state.waiting.reason in ("ErrImagePull", "ImagePullBackOff")), timeouts.pod_start)
+    assert pod.status.phase == "Pending"
+    assert c.find_condition(pod, "PodScheduled").status == "True"
+    assert c.find_condition(pod, "ContainersReady").status == "False"
+
+
+@pytest.mark.catalog("L1", "L2")
+def test_a_pod_is_pending_while_its_init_container_runs_then_running(kube, timeouts):
+    doc = pods.pod("initializing", ["sleep", "3600"])
+    doc["spec"]["initContainers"] = [{"name": "init", "image": pods.BUSYBOX, "command": ["sleep", "6"]}]
+    kube.apply(doc)
+    pod = kube.wait_pod("initializing", c.container_waiting("main", "PodInitializing"))
+    assert pod.status.phase == "Pending"
+    assert c.find_condition(pod, "Initialized").status == "False"
+    pod = kube.wait_pod("initializing", c.pod_running())
+    init = c.container_status(pod, "init", init=True).state.terminated
+    assert init is not None and init.exit_code == 0 and init.reason == "Completed"
+
+
+@pytest.mark.catalog("L2")
+def test_conditions_turn_true_in_order_scheduled_initialized_containers_ready_ready(kube, timeouts):
+    doc = pods.pod("ordered", pods.shell("touch /tmp/ready; sleep 3600"),
+                   readinessProbe={"exec": {"command": ["cat", "/tmp/ready"]},
+                                   "initialDelaySeconds": 3, "periodSeconds": 1})
+    doc["spec"]["initContainers"] = [{"name": "init", "image": pods.BUSYBOX, "command": ["sleep", "3"]}]
+    kube.apply(doc)
+    pod = kube.wait_pod("ordered", c.pod_ready())
+    order = ["PodScheduled", "Initialized", "ContainersReady", "Ready"]
+    times = {t: c.find_condition(pod, t).last_transition_time for t in order}
+    assert all(c.find_condition(pod, t).status == "True" for t in order)
+    assert [times[t] for t in order] == sorted(times[t] for t in order), \
+        "lastTransitionTime out of order: " + ", ".join(f"{t}={times[t]:%H:%M:%S}" for t in order)
+    # The init container sleeps 3 s; readiness is first probed 3 s after the container starts.
+    assert (times["Initialized"] - times["PodScheduled"]).total_seconds() >= 2
+    assert (times["Ready"] - times["Initialized"]).total_seconds() >= 2
+
+
+@pytest.mark.catalog("L2")
+def test_a_pod_no_node_fits_has_podscheduled_false_unschedulable(kube, timeouts):
+    kube.apply(pods.pod("nowhere", ["sleep", "3600"], node_selector={"pod-conformance/no-such-label": "x"}))
+    pod = kube.wait_pod("nowhere", c.pod_condition("PodScheduled", "False", reason="Unschedulable"),
+                        timeouts.pod_schedule)
+    assert pod.status.phase == "Pending"
+    assert not pod.spec.node_name
+    message = c.find_condition(pod, "PodScheduled").message or ""
+    assert "node affinity/selector" in message, f"the scheduler's message does not name the selector: {message}"

@@ -1,0 +1,113 @@
+"""Runtime containers (the guide's "Pod 관리" and "선언형/명령형 Pod 생성"): myweb1 behind
+myweb-svc, and what deleting a Pod does."""
+
+import time
+
+import pytest
+
+from fixtures import conditions as c
+from fixtures import pods
+
+# A graceful delete ends within this much of the grace period: the kubelet's SIGKILL, its
+# status report and the API's removal of the object (before --timeout-scale).
+GRACE_TOLERANCE_S = 8
+
+
+@pytest.mark.catalog("R1")
+def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts):
+    """The guide's Service also asks for externalIPs 192.168.56.102: it is replaced by
+    --external-ip, or dropped (no such address exists here)."""
+    kube.apply("myweb1-pod")
+    pod = kube.wait_pod("myweb1", c.pod_ready())
+    assert pod.status.phase == "Running"
+    for type_ in ("PodScheduled", "Initialized", "ContainersReady", "Ready"):
+        cond = c.find_condition(pod, type_)
+        assert cond is not None and cond.status == "True", \
+            f"condition {type_} is {cond.status if cond else 'missing'} on a running myweb1, expected True"
+    assert pod.status.pod_ip, "myweb1 is Ready but has no podIP"
+    assert pod.spec.node_name, "myweb1 is Ready but has no nodeName"
+
+    svc = kube.apply("myweb1-svc")[0]
+    assert svc.spec.cluster_ip and svc.spec.cluster_ip != "None", "myweb-svc got no ClusterIP"
+    kube.wait(kube.watch_service_endpoints("myweb-svc"), c.endpoints_exactly({pod.status.pod_ip}, port=80),
+              timeouts.pod_start)
+    page = kube.run_to_completion(pods.pod(
+        "http-client", ["curl", "-sS", "--max-time", "10", "http://myweb-svc:8001/"],
+        image=pods.CURL, restart_policy="Never"))
+    assert "Welcome to nginx!" in page, f"GET http://myweb-svc:8001/ returned:\n{page[:500]}"
+
+
+@pytest.mark.catalog("R5")
+def test_termination_grace_period_defaults_to_30_seconds(kube):
+    kube.apply("myweb1-pod")
+    stored = kube.pod("myweb1").spec.termination_grace_period_seconds
+    assert stored == 30, f"terminationGracePeriodSeconds defaulted to {stored}, expected 30"
+
+
+def _start(kube, doc) -> str:
+    name = doc["metadata"]["name"]
+    kube.apply(doc)
+    kube.wait_pod(name, c.pod_running())
+    kube.wait(kube.watch_log(name), c.text_contains("started"), kube.timeouts.container_event)
+    return name
+
+
+@pytest.mark.catalog("R5")
+@pytest.mark.parametrize("grace", [10, 20], ids=lambda g: f"grace-period-{g}s")
+def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeouts, grace):
+    name = _start(kube, pods.pod("ignores-sigterm", pods.IGNORES_SIGTERM, grace_period=grace))
+    started = time.monotonic()
+    kube.delete_pod(name)
+    pod = kube.pod(name)
+    assert pod.metadata.deletion_timestamp is not None, "deletionTimestamp not set right after the delete"
+    kube.wait(kube.watch_log(name), c.text_contains("got SIGTERM"), grace)
+    still_there = kube.pod(name)
+    assert still_there.metadata.deletion_grace_period_seconds == grace
+    kube.wait_pod(name, c.gone(), timeouts.delete(grace))
+    took = time.monotonic() - started
+    tolerance = timeouts(GRACE_TOLERANCE_S)
+    assert grace - 1 <= took <= grace + tolerance, \
+        f"the pod was gone {took:.1f}s after the delete; expected the grace period {grace}s (+{tolerance:.0f}s)"
+
+
+@pytest.mark.catalog("R5")
+def test_a_process_that_exits_on_sigterm_ends_before_the_grace_period(kube, timeouts):
+    name = _start(kube, pods.pod("exits-on-sigterm", pods.EXITS_ON_SIGTERM, grace_period=30))
+    started = time.monotonic()
+    kube.delete_pod(name)
+    kube.wait_pod(name, c.gone(), timeouts.delete(30))
+    took = time.monotonic() - started
+    assert took < 15, f"the pod took {took:.1f}s to go although its process exits on SIGTERM (grace 30s)"
+
+
+@pytest.mark.catalog("R5")
+def test_force_delete_with_grace_period_0_removes_the_object_at_once(kube, timeouts):
+    """kubectl delete --grace-period=0 --force sends gracePeriodSeconds=0."""
+    name = _start(kube, pods.pod("forced", pods.IGNORES_SIGTERM, grace_period=30))
+    started = time.monotonic()
+    kube.delete_pod(name, grace_period=0)
+    kube.wait_pod(name, c.gone(), timeouts(5))
+    took = time.monotonic() - started
+    assert took < timeouts(3), f"the object took {took:.1f}s to go after a forced delete"
+
+
+@pytest.mark.catalog("R5")
+def test_grace_period_0_in_the_spec_deletes_without_waiting(kube, timeouts):
+    name = _start(kube, pods.pod("no-grace", pods.IGNORES_SIGTERM, grace_period=0))
+    started = time.monotonic()
+    kube.delete_pod(name)
+    kube.wait_pod(name, c.gone(), timeouts(30))
+    took = time.monotonic() - started
+    assert took < timeouts(5), f"the pod took {took:.1f}s to go with terminationGracePeriodSeconds 0"
+
+
+@pytest.mark.catalog("R5", "P5")
+def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
+    doc = pods.pod("prestop", pods.shell("trap 'echo got SIGTERM; sleep 3; exit 0' TERM; echo started; "
+                                         "while true; do sleep 1; done"), grace_period=30,
+                   lifecycle={"preStop": {"exec": {"command": ["sh", "-c", "echo preStop ran > /proc/1/fd/1; sleep 1"]}}})
+    name = _start(kube, doc)
+    kube.delete_pod(name)
+    log = kube.wait(kube.watch_log(name), c.text_contains("got SIGTERM"), timeouts.container_event)
+    assert "preStop ran" in log, f"no sign of the preStop hook before SIGTERM; log:\n{log}"
+    assert log.index("preStop ran") < log.index("got SIGTERM"), f"SIGTERM came before the preStop hook; log:\n{log}"
