@@ -24,6 +24,10 @@ bookworm_pkgs=(runc containernetworking-plugins iptables conntrack iproute2 open
   uidmap fuse-overlayfs jq socat gcc libc6-dev python3)
 trixie_pkgs=(containerd etcd-server etcd-client)
 
+# Go: the machine's own when it is there; otherwise trixie's, which fetches the Go release
+# that go.mod asks for from the Go module proxy (GOTOOLCHAIN=auto).
+command -v go >/dev/null || trixie_pkgs+=(golang-go)
+
 missing=()
 for p in "${bookworm_pkgs[@]}" "${trixie_pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

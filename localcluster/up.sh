@@ -13,6 +13,10 @@ done
 [ -x /usr/lib/cni/bridge ] || lc_die "CNI plugins are missing (/usr/lib/cni/bridge): run localcluster/install-deps.sh"
 
 start=$SECONDS
+if [ -d "$LC_STATE" ] && ! lc_running kube-apiserver; then
+  lc_log "state of a cluster that no longer runs is in $LC_STATE: removing it first"
+  "$LC_ROOT/down.sh"
+fi
 "$LC_ROOT/build.sh"
 "$LC_ROOT/images/build.sh"
 

@@ -31,9 +31,7 @@ def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, tim
     assert svc.spec.cluster_ip and svc.spec.cluster_ip != "None", "myweb-svc got no ClusterIP"
     kube.wait(kube.watch_service_endpoints("myweb-svc"), c.endpoints_exactly({pod.status.pod_ip}, port=80),
               timeouts.pod_start)
-    page = kube.run_to_completion(pods.pod(
-        "http-client", ["curl", "-sS", "--max-time", "10", "http://myweb-svc:8001/"],
-        image=pods.CURL, restart_policy="Never"))
+    page = kube.run_to_completion(pods.http_get("http-client", "http://myweb-svc:8001/"))
     assert "Welcome to nginx!" in page, f"GET http://myweb-svc:8001/ returned:\n{page[:500]}"
 
 

@@ -84,6 +84,7 @@ add_user() {
   if [ -f "$root/etc/shadow" ] && ! grep -q "^$1:" "$root/etc/shadow"; then echo "$1:!:19000::::::" >>"$root/etc/shadow"; fi
 }
 
+# shellcheck disable=SC2034 # for the recipes
 default_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # --- build --------------------------------------------------------------------
@@ -101,6 +102,7 @@ build_recipe() {
   work=$(mktemp -d "$out_dir/.build-$recipe.XXXXXX")
   ctr=$(bah from --name "lc-$recipe" scratch)
   root=$(bah mount "$ctr") src=$here/$recipe
+  # shellcheck source=/dev/null
   (source "$src/recipe.sh")
   bah config --created-by "localcluster/images/$recipe" "$ctr"
   bah commit --quiet --format oci --disable-compression=false --rm "$ctr" \

@@ -181,7 +181,10 @@ official_error() {
       '- MYSQL_ROOT_PASSWORD' '- MYSQL_ALLOW_EMPTY_PASSWORD' '- MYSQL_RANDOM_ROOT_PASSWORD')" ]
 }
 check "... and prints the official error to stderr" official_error
-run_opts=(--env MYSQL_ROOT_PASSWORD=pw --env MYSQL_DATABASE=guide --env MYSQL_USER=u --env MYSQL_PASSWORD=upw)
+mkdir "$t/initdb"
+echo 'CREATE TABLE t (x INT); INSERT INTO t VALUES (42);' >"$t/initdb/01.sql"
+run_opts=(--env MYSQL_ROOT_PASSWORD=pw --env MYSQL_DATABASE=guide --env MYSQL_USER=u --env MYSQL_PASSWORD=upw
+  --mount "type=bind,src=$t/initdb,dst=/docker-entrypoint-initdb.d,options=rbind:ro")
 start mysql "$img"
 run_opts=()
 check "mysql with MYSQL_ROOT_PASSWORD initializes and listens on :3306" \
@@ -190,6 +193,8 @@ check "the image's mysql client runs 'select 1' as root over TCP" \
   run mysql-q "$img" mysql -h 127.0.0.1 -P 3306 -uroot -ppw -e 'select 1'
 check "... as MYSQL_USER in MYSQL_DATABASE" \
   run mysql-q2 "$img" mysql -h 127.0.0.1 -P 3306 -uu -pupw guide -e 'select 1'
+run mysql-q4 "$img" mysql -h 127.0.0.1 -P 3306 -uroot -ppw -N -e 'select x from guide.t' || true
+check "... and sees what /docker-entrypoint-initdb.d/*.sql created" out_has mysql-q4 '^42$'
 check "... and is refused with a wrong root password" \
   exits 1 run mysql-q3 "$img" mysql -h 127.0.0.1 -P 3306 -uroot -pwrong -e 'select 1'
 c tasks kill -s SIGTERM mysql >/dev/null

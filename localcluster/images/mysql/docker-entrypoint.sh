@@ -55,7 +55,7 @@ init_database() {
   local pw; pw=$(sql_string "$password")
   {
     echo "SET @@SESSION.SQL_LOG_BIN=0;"
-    # mariadb-install-db also creates root@<hostname> (and its proxy grant) and mysql@localhost.
+    # mariadb-install-db also creates root@<hostname> and a proxy grant for it.
     echo "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');"
     echo "DELETE FROM mysql.proxies_priv WHERE Host <> 'localhost';"
     echo "FLUSH PRIVILEGES;"
@@ -83,6 +83,7 @@ init_database() {
   if [ -n "$MYSQL_DATABASE" ]; then client+=(--database="$MYSQL_DATABASE"); fi
   local f
   for f in /docker-entrypoint-initdb.d/*; do
+    # shellcheck source=/dev/null
     case $f in
       *.sh) note "$0: running $f"; . "$f" ;;
       *.sql) note "$0: running $f"; "${client[@]}" <"$f" ;;

@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Reads a run's JUnit XML: prints what each catalog id got, and fails when the run tested
+nothing, or (with CI=true, or --strict) skipped a test for a reason other than the documented
+ones: no internet egress (needs_egress) or no permission to disrupt the cluster (disruptive)."""
+
+import argparse
+import collections
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+ALLOWED_SKIP_PREFIXES = ("needs_egress:", "disruptive:")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("junit")
+    ap.add_argument("--strict", action="store_true", default=os.environ.get("CI") == "true")
+    opts = ap.parse_args()
+    try:
+        root = ET.parse(opts.junit).getroot()
+    except (OSError, ET.ParseError) as e:
+        print(f"check-run: cannot read {opts.junit}: {e}")
+        return 1
+    by_id = collections.defaultdict(collections.Counter)
+    bad_skips, total = [], 0
+    for case in root.iter("testcase"):
+        total += 1
+        name = f"{case.get('classname')}::{case.get('name')}"
+        skipped = case.find("skipped")
+        outcome = ("failed" if case.find("failure") is not None or case.find("error") is not None
+                   else "skipped" if skipped is not None else "passed")
+        if skipped is not None:
+            reason = (skipped.get("message") or "").removeprefix("Skipped: ")
+            if not reason.startswith(ALLOWED_SKIP_PREFIXES):
+                bad_skips.append(f"{name}: {reason}")
+        for prop in case.iter("property"):
+            if prop.get("name") == "catalog":
+                by_id[prop.get("value")][outcome] += 1
+    print(f"\ncatalog coverage ({total} tests run):")
+    for cid in sorted(by_id, key=lambda i: (i[0], int(i[1:]) if i[1:].isdigit() else 0)):
+        print(f"  {cid:<4} " + ", ".join(f"{n} {o}" for o, n in sorted(by_id[cid].items())))
+    if total == 0:
+        print("check-run: the run executed no test")
+        return 1
+    if bad_skips:
+        print(("check-run: skipped for a reason that is not allowed here:" if opts.strict
+               else "check-run: note, skipped:") + "".join(f"\n  {s}" for s in bad_skips))
+        return 1 if opts.strict else 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Chooses the cluster, runs the suite on it, and checks the run (scripts/check-run.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
+say() { printf '[make test] %s\n' "$*" >&2; }
+
+args=()
+if [ -n "${SUITE_KUBECONFIG:-}" ]; then
+  [ -f "$SUITE_KUBECONFIG" ] || { say "KUBECONFIG=$SUITE_KUBECONFIG: no such file"; exit 2; }
+  kubeconfig=$SUITE_KUBECONFIG
+  say "cluster: the one in $kubeconfig${SUITE_CONTEXT:+ (context $SUITE_CONTEXT)}, as named"
+  [ -n "${SUITE_CONTEXT:-}" ] && args+=(--context "$SUITE_CONTEXT")
+elif command -v kind >/dev/null && { command -v docker >/dev/null && docker info >/dev/null 2>&1 || command -v podman >/dev/null; }; then
+  kubeconfig=$(kind/up.sh)
+  say "cluster: kind ($kubeconfig)"
+else
+  [ -n "${KUBECONFIG:-}" ] && say "KUBECONFIG is set in your shell but not named for make test; name it to use it: make test KUBECONFIG=\$KUBECONFIG"
+  say "cluster: the offline local cluster (kind: $(command -v kind >/dev/null && echo 'no container engine' || echo 'not installed'))"
+  localcluster/install-deps.sh
+  localcluster/up.sh
+  kubeconfig=$(source localcluster/lib/common.sh && lc_kubeconfig admin)
+  say "the local cluster stays up for the next run; 'make cluster-down' removes it"
+fi
+
+mkdir -p "$REPORTS"
+set +e
+# shellcheck disable=SC2086
+"$VENV/bin/pytest" suites tests/cluster --kubeconfig "$kubeconfig" "${args[@]}" $PYTEST_ARGS \
+  --junitxml "$REPORTS/junit.xml" --alluredir "$REPORTS/allure-results" --clean-alluredir -p no:cacheprovider
+status=$?
+set -e
+"$VENV/bin/python" scripts/check-run.py "$REPORTS/junit.xml" || status=1
+exit $status
