@@ -20,6 +20,8 @@ else
   localcluster/install-deps.sh
   localcluster/up.sh
   kubeconfig=$(source localcluster/lib/common.sh && lc_kubeconfig admin)
+  # The kubectl built with the cluster, so that its version matches the server's.
+  PATH="$(source localcluster/lib/common.sh && lc_bin_dir "$LC_KUBE_VERSION"):$PATH"
   say "the local cluster stays up for the next run; 'make cluster-down' removes it"
 fi
 

@@ -123,7 +123,7 @@ write_index() {
     out=$(archive_of "$recipe")
     if [ -f "$out" ]; then printf '%s\t%s\n' "$ref" "$out" >>"$tmp"; fi
   done <"$map"
-  mv "$tmp" "$out_dir/index.tsv"
+  if cmp -s "$tmp" "$out_dir/index.tsv"; then rm "$tmp"; else mv "$tmp" "$out_dir/index.tsv"; fi
   lc_log "image index: $out_dir/index.tsv ($(wc -l <"$out_dir/index.tsv") references)"
 }
 

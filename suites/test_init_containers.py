@@ -1,0 +1,107 @@
+"""Init containers (the guide's "Pod 설계 패턴 2"): weather-pod and myapp-pod."""
+
+import json
+
+import pytest
+
+from fixtures import conditions as c
+from fixtures import pods, weather
+
+
+def _init_running_main_waiting(pod) -> bool:
+    init = c.container_status(pod, "download-config", init=True)
+    main = c.container_status(pod, "nginx-container")
+    return (init is not None and init.state.running is not None and main is not None
+            and main.state.waiting is not None and main.state.waiting.reason == "PodInitializing")
+
+
+def _check_weather_pod(kube, timeouts):
+    seen_initializing = kube.wait_pod("weather-pod", c.Condition(
+        "running its init container while nginx-container waits (PodInitializing)", _init_running_main_waiting))
+    assert seen_initializing.status.phase == "Pending"
+    assert c.find_condition(seen_initializing, "Initialized").status == "False"
+
+    pod = kube.wait_pod("weather-pod", c.pod_ready())
+    done = c.container_status(pod, "download-config", init=True).state.terminated
+    assert done is not None and done.reason == "Completed" and done.exit_code == 0, f"init container ended {done}"
+    assert c.container_status(pod, "nginx-container").state.running is not None
+    body = kube.run_to_completion(pods.http_get("weather-client", f"http://{pod.status.pod_ip}/"))
+    data = json.loads(body)
+    for key in ("latitude", "longitude", "current_weather"):
+        assert key in data, f"GET / on weather-pod returned JSON without '{key}': {body[:300]}"
+
+
+@pytest.mark.catalog("I1")
+def test_weather_pod_initializes_from_an_in_cluster_weather_api_then_serves_its_json(kube, timeouts, substitutions):
+    """The guide downloads from api.open-meteo.com; here an in-cluster stand-in serves the same
+    shape of JSON (fixtures/weather.py), so the test runs on clusters without egress too. The
+    needs_egress variant below uses the real URL."""
+    substitutions.weather_url = weather.serve(kube)
+    kube.apply("weather")
+    _check_weather_pod(kube, timeouts)
+
+
+@pytest.mark.needs_egress
+@pytest.mark.catalog("I1")
+def test_weather_pod_initializes_from_the_real_open_meteo_api_then_serves_its_json(kube, timeouts):
+    kube.apply("weather")
+    _check_weather_pod(kube, timeouts)
+
+
+def _weather_unreachable(kube, substitutions, restart_policy):
+    # A name the cluster's DNS does not know: curl fails at once, inside the cluster.
+    substitutions.weather_url = f"http://no-such-weather-api.{kube.namespace}.svc.cluster.local/v1/forecast"
+    doc = kube.manifest("weather")[0]
+    doc["spec"]["restartPolicy"] = restart_policy
+    kube.apply(doc)
+
+
+@pytest.mark.catalog("I2")
+def test_a_failing_init_container_is_restarted_and_the_app_never_starts_with_restart_policy_always(
+        kube, timeouts, substitutions):
+    _weather_unreachable(kube, substitutions, "Always")
+    pod = kube.wait_pod("weather-pod", c.Condition(
+        "in Init:CrashLoopBackOff (init container restarted, waiting in back-off)",
+        lambda p: (cs := c.container_status(p, "download-config", init=True)) is not None
+        and cs.restart_count >= 1 and cs.state.waiting is not None and cs.state.waiting.reason == "CrashLoopBackOff"),
+        timeouts.pod_start)
+    init = c.container_status(pod, "download-config", init=True)
+    assert init.last_state.terminated.reason == "Error" and init.last_state.terminated.exit_code != 0, \
+        f"the failed init container's last state is {init.last_state.terminated}, expected Error with a non-zero exit"
+    main = c.container_status(pod, "nginx-container")
+    assert main.state.waiting is not None and main.state.waiting.reason == "PodInitializing"
+    assert main.restart_count == 0 and not main.last_state.terminated, "nginx-container ran although init failed"
+    assert pod.status.phase == "Pending"
+
+
+@pytest.mark.catalog("I2")
+def test_a_failing_init_container_fails_the_pod_with_restart_policy_never(kube, timeouts, substitutions):
+    _weather_unreachable(kube, substitutions, "Never")
+    pod = kube.wait_pod("weather-pod", c.pod_phase("Failed"))
+    init = c.container_status(pod, "download-config", init=True).state.terminated
+    assert init is not None and init.exit_code != 0
+    assert c.container_status(pod, "nginx-container").state.running is None
+
+
+@pytest.mark.catalog("I3")
+def test_myapp_pod_waits_for_myservice_then_runs(kube, timeouts):
+    kube.apply("myapp-init-pod")
+    waiting = kube.wait(kube.watch_log("myapp-pod", "init-myservice"),
+                        c.Condition("saying 'waiting for myservice' at least twice",
+                                    lambda log: log is not None and log.count("waiting for myservice") >= 2),
+                        timeouts.container_event)
+    pod = kube.pod("myapp-pod")
+    assert pod.status.phase == "Pending", f"myapp-pod is {pod.status.phase} before myservice exists"
+    assert c.find_condition(pod, "Initialized").status == "False"
+    main = c.container_status(pod, "myapp-container")
+    assert main.state.waiting is not None and main.state.waiting.reason == "PodInitializing"
+    assert waiting.count("waiting for myservice") >= 2
+
+    kube.apply("myservice")
+    pod = kube.wait_pod("myapp-pod", c.pod_running(), timeouts.pod_start)
+    init = c.container_status(pod, "init-myservice", init=True).state.terminated
+    assert init is not None and init.exit_code == 0
+    kube.wait(kube.watch_log("myapp-pod", "myapp-container"), c.text_contains("The app is running!"),
+              timeouts.container_event)
+
+

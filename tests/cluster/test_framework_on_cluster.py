@@ -1,0 +1,115 @@
+"""The framework on a real cluster: deliberately wrong tests fail with messages a person reads
+without the code, with the cluster's evidence attached, and nothing is left behind."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fixtures import namespaces, nodes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+WRONG_TESTS = textwrap.dedent('''
+    import time
+    import pytest
+    from fixtures import conditions as c, pods
+
+    def test_wrong_restart_count(kube):
+        kube.apply(pods.pod("steady", ["sleep", "3600"]))
+        kube.wait_pod("steady", c.pod_running())
+        kube.wait_pod("steady", c.container_restarted("main", 1), 6)
+
+    def test_wrong_node(kube, guide_nodes):
+        kube.apply(pods.pod("placed", ["sleep", "3600"],
+                            node_selector={"kubernetes.io/hostname": guide_nodes["k8s-node1"]}))
+        kube.wait_pod("placed", c.pod_scheduled_on(guide_nodes["k8s-node2"]))
+
+    def test_shorter_grace_period(kube, timeouts):
+        kube.apply(pods.pod("slow-to-die", pods.IGNORES_SIGTERM, grace_period=6))
+        kube.wait_pod("slow-to-die", c.pod_running())
+        started = time.monotonic()
+        kube.delete_pod("slow-to-die")
+        kube.wait_pod("slow-to-die", c.gone(), 2)
+''')
+
+
+@pytest.fixture
+def run_inner(pytester, cluster, monkeypatch):
+    """Run pytest on a test file of our own against the same cluster, as a user would."""
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = suites tests", "testpaths = ."))
+
+    def run(source: str, *args: str):
+        pytester.makepyfile(test_inner=source)
+        return pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--kubeconfig={cluster.kubeconfig}",
+                                             "-p", "no:cacheprovider", *args, timeout=600)
+    return run
+
+
+def _run_id(output: str) -> str:
+    return re.search(r"pod-conformance run id: (\S+)", output).group(1)
+
+
+def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_inner, cluster):
+    result = run_inner(WRONG_TESTS)
+    out = result.stdout.str()
+    result.assert_outcomes(failed=3)
+    assert re.search(r"timed out after \d+\.\ds \(limit 6s\) waiting for pod/steady to be restarted 1 time\(s\) "
+                     r"or more \(container main\); last seen: Running .*main=running", out), out[-3000:]
+    assert re.search(r"gave up waiting for pod/placed to be scheduled on node \S+: it was scheduled on \S+", out), \
+        out[-3000:]
+    assert re.search(r"waiting for pod/slow-to-die to be gone; last seen: Running terminating", out), out[-3000:]
+    for section in ("cluster evidence: timeline", "cluster evidence: events in", "cluster evidence: log steady/main"):
+        assert section in out, f"no '{section}' in the failure report"
+    assert "delete requested" in out, "the timeline does not show the test's own delete"
+    left = namespaces.remaining(cluster.core, _run_id(out))
+    assert not left, f"the failed tests left namespaces behind: {left}"
+
+
+def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, tmp_path, monkeypatch):
+    monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    kubeconfig = tmp_path / "unreachable.kubeconfig"
+    kubeconfig.write_text(textwrap.dedent('''
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]
+        users: [{name: u, user: {token: x}}]
+        contexts: [{name: ctx, context: {cluster: c, user: u}}]
+        current-context: ctx
+    '''))
+    pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = suites tests", "testpaths = ."))
+    pytester.makepyfile(test_x="def test_a(kube):\n    pass\ndef test_b(kube):\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--kubeconfig={kubeconfig}",
+                                           "-p", "no:cacheprovider", timeout=60)
+    err = result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, f"exit {result.ret}\n{err}\n{result.stdout.str()}"
+    assert "cannot use the cluster: API server https://127.0.0.1:1 (context ctx) does not answer" in err, err
+    assert "FAILED" not in result.stdout.str()
+
+
+@pytest.mark.node_mutation
+def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node_ledger, cluster, schedulable_workers):
+    node = schedulable_workers[0]
+    core = cluster.core
+    # What a killed run leaves: a change and the ledger annotation that records the original.
+    core.patch_node(node, {"metadata": {"labels": {"pod-conformance-test/left": "1"},
+                                        "annotations": {nodes.LEDGER_ANNOTATION:
+                                                        '{"labels": {"pod-conformance-test/left": null}, "taints": {}}'}}})
+    mended = nodes.recover_leftovers(core)
+    assert any("pod-conformance-test/left" in m for m in mended), mended
+    after = core.read_node(node)
+    assert "pod-conformance-test/left" not in after.metadata.labels
+    assert nodes.LEDGER_ANNOTATION not in (after.metadata.annotations or {})
+
+    node_ledger.label(node, "pod-conformance-test/color", "blue")
+    node_ledger.taint(node, "pod-conformance-test/dedicated", "x", "NoSchedule")
+    changed = core.read_node(node)
+    assert changed.metadata.labels["pod-conformance-test/color"] == "blue"
+    assert nodes.LEDGER_ANNOTATION in changed.metadata.annotations
+    node_ledger.restore()
+    restored = core.read_node(node)
+    assert "pod-conformance-test/color" not in restored.metadata.labels
+    assert not any(t.key == "pod-conformance-test/dedicated" for t in restored.spec.taints or [])
+    assert nodes.LEDGER_ANNOTATION not in (restored.metadata.annotations or {})
