@@ -4,6 +4,7 @@ myweb-svc, and what deleting a Pod does."""
 import time
 
 import pytest
+import yaml
 
 from fixtures import conditions as c
 from fixtures import pods
@@ -109,3 +110,67 @@ def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
     log = kube.wait(kube.watch_log(name), c.text_contains("got SIGTERM"), timeouts.container_event)
     assert "preStop ran" in log, f"no sign of the preStop hook before SIGTERM; log:\n{log}"
     assert log.index("preStop ran") < log.index("got SIGTERM"), f"SIGTERM came before the preStop hook; log:\n{log}"
+
+
+@pytest.mark.catalog("R2")
+def test_kubectl_run_dry_run_writes_the_guides_myweb2_manifest_which_then_runs(kube, kubectl):
+    image = kube.image("nginx:1.25.3-alpine")
+    generated = kubectl("run", "myweb2", f"--image={image}", "--port=80", "--dry-run=client", "-o", "yaml").check()
+    doc = yaml.safe_load(generated.stdout)
+    assert doc["metadata"]["labels"] == {"run": "myweb2"}
+    container = doc["spec"]["containers"][0]
+    assert container["ports"] == [{"containerPort": 80}]
+    assert doc["spec"]["restartPolicy"] == "Always"
+    assert doc["spec"]["dnsPolicy"] == "ClusterFirst"
+    assert kube.core.list_namespaced_pod(kube.namespace).items == [], "--dry-run=client created something"
+    kubectl("apply", "-f", "-", stdin=generated.stdout).check()
+    kube.wait_pod("myweb2", c.pod_running())
+
+
+@pytest.mark.catalog("R3")
+def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
+    kube.apply("mysql-pod")
+    pod = kube.wait_pod("mysql57-pod", c.Condition(
+        "terminated with Error (the guide's STATUS Error)",
+        lambda p: (cs := c.container_status(p, "mysql57-container")) is not None and
+        ((cs.state.terminated and cs.state.terminated.reason == "Error") or
+         (cs.last_state.terminated and cs.last_state.terminated.reason == "Error"))))
+    cs = c.container_status(pod, "mysql57-container")
+    ended = cs.state.terminated or cs.last_state.terminated
+    assert ended.exit_code != 0
+    pod = kube.wait_pod("mysql57-pod", c.container_waiting("mysql57-container", "CrashLoopBackOff"))
+    pod = kube.wait_pod("mysql57-pod", c.container_restarted("mysql57-container", 2), timeouts(90))
+    assert pod.status.phase == "Running", f"phase {pod.status.phase}: restartPolicy Always keeps the pod Running"
+    kube.wait(kube.watch_log("mysql57-pod", "mysql57-container"),
+              c.text_contains("Database is uninitialized and password option is not specified"),
+              timeouts.container_event)
+
+
+@pytest.mark.catalog("R4")
+def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(kube, timeouts):
+    docs = kube.manifest("mysql-pod-password")
+    password = next(e["value"] for e in docs[0]["spec"]["containers"][0]["env"] if e["name"] == "MYSQL_ROOT_PASSWORD")
+    kube.apply(docs)
+    kube.apply("mysql-svc")
+    pod = kube.wait_pod("mysql57-pod", c.pod_ready())
+    assert pod.status.phase == "Running"
+    # The server takes a few seconds to initialize its data directory after the container starts.
+    query = ('for i in $(seq 60); do mysql -h mysql-svc -P 13306 -uroot -p"$PW" -N -e "SELECT 6*7" && exit 0; '
+             'sleep 2; done; exit 1')
+    client = pods.pod("mysql-client", pods.shell(query), image="mysql:5.7", restart_policy="Never",
+                      env=[{"name": "PW", "value": password}])
+    out = kube.run_to_completion(client, timeouts(180))
+    assert "42" in out.split(), f"the query through mysql-svc:13306 returned:\n{out}"
+
+
+@pytest.mark.catalog("R6")
+def test_two_containers_of_one_pod_reach_each_other_on_localhost(kube):
+    doc = pods.pod("shared-net", ["sleep", "3600"], container="client")
+    doc["spec"]["containers"].insert(0, {"name": "web", "image": "nginx:1.25.3-alpine"})
+    kube.apply(doc)
+    kube.wait_pod("shared-net", c.pod_ready())
+    page = kube.exec("shared-net", ["wget", "-qO-", "http://localhost:80/"], container="client")
+    assert "Welcome to nginx!" in page, f"the client container got from localhost:80:\n{page[:300]}"
+    web_ip = kube.exec("shared-net", ["hostname", "-i"], container="web").split()
+    client_ip = kube.exec("shared-net", ["hostname", "-i"], container="client").split()
+    assert web_ip == client_ip, f"the containers have different addresses: {web_ip} and {client_ip}"
