@@ -28,8 +28,11 @@ def main() -> int:
         total += 1
         name = f"{case.get('classname')}::{case.get('name')}"
         skipped = case.find("skipped")
-        outcome = ("failed" if case.find("failure") is not None or case.find("error") is not None
-                   else "skipped" if skipped is not None else "passed")
+        if skipped is not None and skipped.get("type") == "pytest.xfail":
+            skipped, outcome = None, "xfailed"
+        else:
+            outcome = ("failed" if case.find("failure") is not None or case.find("error") is not None
+                       else "skipped" if skipped is not None else "passed")
         if skipped is not None:
             reason = (skipped.get("message") or "").removeprefix("Skipped: ")
             if not reason.startswith(ALLOWED_SKIP_PREFIXES):

@@ -4,6 +4,7 @@ import pytest
 
 from fixtures import conditions as c
 from fixtures import pods
+from fixtures.waiting import ObjectWatch
 
 MISSING_IMAGE = "registry.k8s.io/pod-conformance/no-such-image:0"
 
@@ -88,3 +89,32 @@ def test_a_pod_no_node_fits_has_podscheduled_false_unschedulable(kube, timeouts)
     assert not pod.spec.node_name
     message = c.find_condition(pod, "PodScheduled").message or ""
     assert "node affinity/selector" in message, f"the scheduler's message does not name the selector: {message}"
+
+
+@pytest.mark.disruptive
+@pytest.mark.slow
+@pytest.mark.catalog("L1")
+def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
+        kube, node_disruptor, schedulable_workers, timeouts):
+    """The guide's table says phase Unknown "when the pod's host cannot be reached". What the
+    cluster does: the node's Ready condition turns Unknown (NodeStatusUnknown) once its lease
+    stops being renewed, the node controller marks its pods Ready False and taints the node
+    unreachable; the pod keeps the phase last reported. When the kubelet reports again, all of
+    it is undone. Pods are evicted only after their unreachable toleration (300 s by default)."""
+    node = schedulable_workers[-1]
+    kube.apply(pods.pod("on-silent-node", ["sleep", "3600"], node_selector={"kubernetes.io/hostname": node}))
+    kube.wait_pod("on-silent-node", c.pod_ready())
+    watch_node = ObjectWatch(kube.core.list_node, f"node/{node}", name=node)
+    node_disruptor.pause(node)
+    kube.timeline.note(f"node/{node}", "kubelet paused")
+    try:
+        kube.wait(watch_node, c.node_condition("Ready", "Unknown"), timeouts(120))
+        kube.wait(watch_node, c.node_tainted("node.kubernetes.io/unreachable", "NoExecute"), timeouts(30))
+        pod = kube.wait_pod("on-silent-node", c.pod_condition("Ready", "False"), timeouts(60))
+        assert pod.status.phase in ("Running", "Unknown"), f"phase {pod.status.phase} on a silent node"
+    finally:
+        node_disruptor.resume(node)
+        kube.timeline.note(f"node/{node}", "kubelet resumed")
+    kube.wait(watch_node, c.node_condition("Ready", "True"), timeouts(120))
+    pod = kube.wait_pod("on-silent-node", c.pod_ready(), timeouts(120))
+    assert pod.status.phase == "Running" and c.restart_count(pod, "main") == 0

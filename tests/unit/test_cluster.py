@@ -1,0 +1,146 @@
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from fixtures import cluster
+from fixtures.errors import ClusterUnreachable
+
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster:
+    server: {server}
+    insecure-skip-tls-verify: true
+contexts:
+- name: ctx-a
+  context: {{cluster: c, user: u}}
+- name: ctx-b
+  context: {{cluster: c, user: u}}
+current-context: ctx-a
+users:
+- name: u
+  user: {{token: not-a-secret}}
+"""
+
+
+def kubeconfig(tmp_path, server):
+    path = tmp_path / "kubeconfig"
+    path.write_text(KUBECONFIG.format(server=server))
+    return str(path)
+
+
+def test_missing_kubeconfig_names_the_path(tmp_path):
+    path = str(tmp_path / "no-such-kubeconfig")
+    with pytest.raises(ClusterUnreachable, match="does not exist") as info:
+        cluster.connect(path, None)
+    assert path in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["{{{ not: yaml", "- a\n- b\n", "just words\n", ""])
+def test_garbage_kubeconfig_is_not_usable(tmp_path, text):
+    path = tmp_path / "kubeconfig"
+    path.write_text(text)
+    with pytest.raises(ClusterUnreachable, match="is not usable") as info:
+        cluster.connect(str(path), None)
+    assert str(path) in str(info.value)
+
+
+def test_unknown_context_lists_the_contexts_there_are(tmp_path):
+    path = kubeconfig(tmp_path, "https://127.0.0.1:1")
+    with pytest.raises(ClusterUnreachable) as info:
+        cluster.connect(path, "ctx-nope")
+    assert str(info.value) == f"kubeconfig {path} has no context 'ctx-nope' (it has: ctx-a, ctx-b)"
+
+
+def test_nothing_listening_does_not_answer(tmp_path):
+    path = kubeconfig(tmp_path, "https://127.0.0.1:1")
+    started = time.monotonic()
+    with pytest.raises(ClusterUnreachable) as info:
+        cluster.connect(path, None)
+    assert time.monotonic() - started < 10
+    msg = str(info.value)
+    assert "API server https://127.0.0.1:1 (context ctx-a) does not answer within" in msg
+
+
+def test_a_silent_server_is_given_up_after_one_timeout(tmp_path, monkeypatch):
+    """Accepts connections (the kernel does, from the backlog) and never answers."""
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 0.5)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        path = kubeconfig(tmp_path, f"https://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        with pytest.raises(ClusterUnreachable, match="does not answer within 0.5 s"):
+            cluster.connect(path, None)
+        assert time.monotonic() - started < 1.5     # one attempt, not one per urllib3 retry
+
+
+class FakeApiServer(BaseHTTPRequestHandler):
+    routes: dict = {}
+
+    def do_GET(self):
+        status, body = self.routes.get(self.path.split("?")[0].rstrip("/"), (404, {"kind": "Status", "code": 404}))
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def api_server():
+    FakeApiServer.routes = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeApiServer)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server, FakeApiServer.routes
+    server.shutdown()
+    server.server_close()
+
+
+VERSION = {"major": "1", "minor": "31", "gitVersion": "v1.31.0", "gitCommit": "x", "gitTreeState": "clean",
+           "buildDate": "2024-08-13T00:00:00Z", "goVersion": "go1.22", "compiler": "gc", "platform": "linux/amd64"}
+
+
+def test_connects_and_reads_the_server_version(tmp_path, api_server):
+    server, routes = api_server
+    routes["/version"] = (200, VERSION)
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    c = cluster.connect(kubeconfig(tmp_path, url), "ctx-b")
+    assert (c.context, c.server, c.version, c.created_by_suite) == ("ctx-b", url, "v1.31.0", False)
+    assert c.kubeconfig == str(tmp_path / "kubeconfig")
+
+
+def test_the_marker_config_map_says_the_suite_made_the_cluster(tmp_path, api_server):
+    server, routes = api_server
+    routes["/version"] = (200, VERSION)
+    routes[f"/api/v1/namespaces/{cluster.MARKER_NAMESPACE}/configmaps/{cluster.MARKER_NAME}"] = (
+        200, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": cluster.MARKER_NAME}})
+    c = cluster.connect(kubeconfig(tmp_path, f"http://127.0.0.1:{server.server_address[1]}"), None)
+    assert c.created_by_suite is True
+
+
+def test_a_refusing_server_is_named_with_its_status(tmp_path, api_server):
+    server, routes = api_server
+    routes["/version"] = (401, {"kind": "Status", "code": 401})
+    with pytest.raises(ClusterUnreachable, match=r"\(context ctx-a\) refused the request: 401"):
+        cluster.connect(kubeconfig(tmp_path, f"http://127.0.0.1:{server.server_address[1]}"), None)
+
+
+def test_kubeconfig_path_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUBECONFIG", f"/first/config{':'}/second/config")
+    assert cluster.kubeconfig_path("/given") == "/given"
+    assert cluster.kubeconfig_path(None) == "/first/config"
+    monkeypatch.delenv("KUBECONFIG")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert cluster.kubeconfig_path(None) == str(tmp_path / ".kube" / "config")

@@ -1,0 +1,150 @@
+import pytest
+
+from fixtures import conditions
+from kubeobjects import container_status, endpoint_slice, pod
+
+
+@pytest.mark.parametrize("phase, met, final", [
+    (None, False, None),
+    ("Pending", False, None),
+    ("Running", True, None),
+    ("Succeeded", False, "the pod reached final phase Succeeded"),
+    ("Failed", False, "the pod reached final phase Failed"),
+])
+def test_pod_running_gives_up_on_other_terminal_phases(phase, met, final):
+    c = conditions.pod_running()
+    p = None if phase is None else pod(phase=phase)
+    assert c.met(p) is met
+    assert c.final(p) == final
+
+
+def test_pod_phase_accepts_any_wanted_phase_and_does_not_give_up_on_it():
+    c = conditions.pod_phase("Succeeded", "Failed")
+    assert c.description == "in phase Succeeded or Failed"
+    for phase in ("Succeeded", "Failed"):
+        assert c.met(pod(phase=phase))
+        assert c.final(pod(phase=phase)) is None
+    assert not c.met(pod(phase="Running"))
+    assert c.final(pod(phase="Running")) is None
+
+
+def test_pod_condition_status_and_reason():
+    unschedulable = pod(conditions=[("PodScheduled", "False", "Unschedulable")])
+    assert conditions.pod_condition("PodScheduled", "False", "Unschedulable").met(unschedulable)
+    assert not conditions.pod_condition("PodScheduled", "False", "Other").met(unschedulable)
+    assert not conditions.pod_condition("PodScheduled").met(unschedulable)
+    assert not conditions.pod_condition("Ready").met(unschedulable)
+    assert not conditions.pod_condition("Ready").met(None)
+    assert conditions.pod_condition("PodScheduled", "False", "Unschedulable").description == \
+        "PodScheduled=False with reason Unschedulable"
+
+
+def test_pod_ready_and_its_final_state():
+    c = conditions.pod_ready()
+    assert c.met(pod(phase="Running", conditions=[("Ready", "True")]))
+    assert not c.met(pod(phase="Running", conditions=[("Ready", "False")]))
+    assert c.final(pod(phase="Failed", conditions=[("Ready", "False")])) == "the pod reached final phase Failed"
+    assert c.final(pod(phase="Running")) is None
+
+
+def test_pod_scheduled_on_gives_up_when_scheduled_elsewhere():
+    c = conditions.pod_scheduled_on("n1")
+    assert c.met(pod(node="n1"))
+    assert c.final(pod(node="n1")) is None
+    assert not c.met(pod(node="n2"))
+    assert c.final(pod(node="n2")) == "it was scheduled on n2"
+    assert not c.met(pod(node=None))
+    assert c.final(pod(node=None)) is None
+    assert not c.met(None) and c.final(None) is None
+
+
+def test_pod_scheduled_anywhere():
+    c = conditions.pod_scheduled()
+    assert c.met(pod(node="n3"))
+    assert not c.met(pod(node=None))
+    assert not c.met(None)
+
+
+def test_container_restarted():
+    c = conditions.container_restarted("app", 2)
+    assert not c.met(pod(phase="Running", statuses=[container_status("app", running=True, restarts=1)]))
+    assert c.met(pod(phase="Running", statuses=[container_status("app", running=True, restarts=2)]))
+    assert c.met(pod(phase="Running", statuses=[container_status("app", running=True, restarts=5)]))
+    assert not c.met(pod(phase="Running", statuses=[container_status("other", restarts=9)]))
+    assert not c.met(pod(phase="Pending"))
+    assert not c.met(None)
+    assert c.final(pod(phase="Succeeded")) == "the pod reached final phase Succeeded"
+
+
+def test_container_waiting_reason_in_containers_and_init_containers():
+    crash = container_status("app", waiting="CrashLoopBackOff", restarts=3)
+    c = conditions.container_waiting("app", "CrashLoopBackOff")
+    assert c.met(pod(phase="Running", statuses=[crash]))
+    assert not c.met(pod(phase="Running", statuses=[container_status("app", waiting="ContainerCreating")]))
+    assert not c.met(pod(phase="Running", statuses=[container_status("app", running=True)]))
+    assert not c.met(pod(phase="Pending", init_statuses=[crash]))
+    assert c.final(pod(phase="Failed", statuses=[crash])) == "the pod reached final phase Failed"
+
+    init = conditions.container_waiting("app", "CrashLoopBackOff", init=True)
+    assert init.met(pod(phase="Pending", init_statuses=[crash]))
+    assert not init.met(pod(phase="Pending", statuses=[crash]))
+
+
+def test_container_terminated():
+    c = conditions.container_terminated("app")
+    assert c.met(pod(phase="Running", statuses=[container_status("app", terminated="Error", exit_code=1)]))
+    assert not c.met(pod(phase="Running", statuses=[container_status("app", running=True)]))
+    init = conditions.container_terminated("init", init=True)
+    assert init.met(pod(init_statuses=[container_status("init", terminated="Completed")]))
+    assert not init.met(pod(statuses=[container_status("init", terminated="Completed")]))
+
+
+def test_endpoints_exactly_counts_only_ready_endpoints():
+    c = conditions.endpoints_exactly({"10.0.0.1", "10.0.0.2"}, port=80)
+    ready = [endpoint_slice("s1", [("10.0.0.1", True), ("10.0.0.3", False)]),
+             endpoint_slice("s2", [("10.0.0.2", None)])]
+    assert c.met(ready)
+    assert not c.met([endpoint_slice("s1", [("10.0.0.1", True), ("10.0.0.2", False)])])
+    assert not c.met([endpoint_slice("s1", [("10.0.0.1", True), ("10.0.0.2", True), ("10.0.0.9", True)])])
+    assert not c.met([endpoint_slice("s1", [("10.0.0.1", True), ("10.0.0.2", True)], ports=(8080,))])
+    assert not c.met([])
+    assert not c.met(None)
+    assert c.description == "listing exactly ['10.0.0.1', '10.0.0.2'] on port 80"
+
+
+def test_endpoints_exactly_none_when_all_are_not_ready():
+    c = conditions.endpoints_exactly(set())
+    assert c.met([endpoint_slice("s1", [("10.0.0.1", False)])])
+    assert not c.met([endpoint_slice("s1", [("10.0.0.1", True)])])
+    assert c.met([])
+
+
+def test_gone_present_terminating():
+    alive, deleting = pod(), pod(deleting=True)
+    assert conditions.gone().met(None) and not conditions.gone().met(alive)
+    assert conditions.present().met(alive) and not conditions.present().met(None)
+    t = conditions.terminating()
+    assert t.met(deleting)
+    assert not t.met(alive)
+    assert not t.met(None)
+
+
+def test_text_contains():
+    c = conditions.text_contains("got SIGTERM")
+    assert c.met("started\ngot SIGTERM\n")
+    assert not c.met("started\n")
+    assert not c.met(None)
+    assert not c.met("")
+    assert c.description == "containing 'got SIGTERM'"
+
+
+def test_readers():
+    p = pod(statuses=[container_status("app", restarts=4)], init_statuses=[container_status("init")],
+            conditions=[("Ready", "False")])
+    assert conditions.restart_count(p, "app") == 4
+    assert conditions.restart_count(p, "nope") is None
+    assert conditions.container_status(p, "init", init=True).name == "init"
+    assert conditions.container_status(p, "init") is None
+    assert conditions.find_condition(p, "Ready").status == "False"
+    assert conditions.find_condition(p, "Initialized") is None
+    assert conditions.find_condition(None, "Ready") is None

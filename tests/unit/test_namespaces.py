@@ -1,0 +1,142 @@
+import datetime as dt
+import re
+import time
+
+import pytest
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from fixtures import namespaces, waiting
+from fixtures.errors import WaitTimeout
+from fixtures.namespaces import LEFTOVER_AGE, RUN_LABEL, TEST_ANNOTATION
+
+DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+@pytest.mark.parametrize("test_name", [
+    "test_myweb1_runs",
+    "test_pod_phase[Succeeded-restartPolicy=Never]",
+    "test_image[docker.io/library/nginx:1.25.3-alpine]",
+    "Test_UPPER__Case--and__underscores_",
+    "test_" + "very_long_name_" * 20,
+    "[]",
+    "---",
+    "test_unicode_드_ü[é]",
+    "test_x[" + "a" * 80 + "-]",
+])
+def test_namespace_name_is_a_dns_label(test_name):
+    name = namespaces.namespace_name(test_name)
+    assert len(name) <= 63
+    assert DNS_1123_LABEL.match(name), name
+    assert name.startswith("pc-")
+
+
+def test_namespace_name_keeps_a_readable_part_of_the_test_name():
+    assert namespaces.namespace_name("test_pod_phase[Succeeded]").startswith("pc-test-pod-phase-succeeded-")
+
+
+def test_namespace_names_differ_between_calls():
+    names = {namespaces.namespace_name("test_same[param]") for _ in range(20)}
+    assert len(names) == 20
+
+
+def ns(name, run_id, age_minutes, phase="Active"):
+    created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=age_minutes)
+    return client.V1Namespace(
+        metadata=client.V1ObjectMeta(name=name, labels={RUN_LABEL: run_id}, creation_timestamp=created),
+        status=client.V1NamespaceStatus(phase=phase))
+
+
+class FakeCore:
+    def __init__(self, *items):
+        self.items = list(items)
+        self.list_calls = []
+        self.created = []
+        self.deleted = []
+        self.delete_error = None
+
+    def list_namespace(self, **kwargs):
+        self.list_calls.append(kwargs)
+        items = self.items
+        if kwargs.get("field_selector", "").startswith("metadata.name="):
+            wanted = kwargs["field_selector"].split("=", 1)[1]
+            items = [i for i in items if i.metadata.name == wanted]
+        return client.V1NamespaceList(metadata=client.V1ListMeta(resource_version="1"), items=items)
+
+    def create_namespace(self, body):
+        self.created.append(body)
+
+    def delete_collection_namespaced_pod(self, namespace, **kwargs):
+        self.deleted.append((f"pods in {namespace}", kwargs))
+        if self.delete_error:
+            raise self.delete_error
+
+    def delete_namespace(self, name, **kwargs):
+        self.deleted.append((name, kwargs))
+        self.items = [i for i in self.items if i.metadata.name != name]
+
+
+def test_leftovers_are_other_runs_old_namespaces():
+    age = LEFTOVER_AGE.total_seconds() / 60
+    core = FakeCore(ns("mine-old", "run-1", age + 30), ns("mine-young", "run-1", 1),
+                    ns("other-old", "run-0", age + 1), ns("other-young", "run-0", age - 1),
+                    ns("third-old", "run-x", 24 * 60))
+    assert sorted(namespaces.leftovers(core, "run-1")) == ["other-old", "third-old"]
+    assert core.list_calls == [{"label_selector": RUN_LABEL}]
+
+
+def test_no_leftovers():
+    assert namespaces.leftovers(FakeCore(ns("mine", "run-1", 600)), "run-1") == []
+    assert namespaces.leftovers(FakeCore(), "run-1") == []
+
+
+def test_create_labels_with_run_and_annotates_with_test():
+    core = FakeCore()
+    namespaces.create(core, "pc-x-abc", "run-1", "suites/test_a.py::test_x")
+    (body,) = core.created
+    assert body.metadata.name == "pc-x-abc"
+    assert body.metadata.labels == {RUN_LABEL: "run-1"}
+    assert body.metadata.annotations == {TEST_ANNOTATION: "suites/test_a.py::test_x"}
+
+
+def test_remaining_lists_this_runs_namespaces_by_label():
+    core = FakeCore(ns("a", "run-1", 1))
+    assert namespaces.remaining(core, "run-1") == ["a"]
+    assert core.list_calls == [{"label_selector": f"{RUN_LABEL}=run-1"}]
+
+
+def test_delete_waits_until_gone_and_tolerates_404():
+    core = FakeCore(ns("pc-a", "run-1", 1))
+    namespaces.delete(core, "pc-a", 5)
+    assert core.deleted == [("pods in pc-a", {"grace_period_seconds": 1}),
+                            ("pc-a", {"propagation_policy": "Background"})]
+    core = FakeCore()
+    core.delete_error = ApiException(status=404, reason="Not Found")
+    namespaces.delete(core, "pc-gone", 5)
+
+
+def test_delete_propagates_other_errors():
+    core = FakeCore(ns("pc-a", "run-1", 1))
+    core.delete_error = ApiException(status=403, reason="Forbidden")
+    with pytest.raises(ApiException):
+        namespaces.delete(core, "pc-a", 5)
+
+
+def test_delete_times_out_naming_the_namespace(monkeypatch):
+    class Stuck(FakeCore):
+        def delete_namespace(self, name, **kwargs):
+            self.deleted.append((name, kwargs))
+
+    core = Stuck(ns("pc-stuck", "run-1", 1, phase="Terminating"))
+
+    class NoWatch:
+        def stream(self, *a, **k):
+            time.sleep(0.05)
+            return iter(())
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(waiting.watch, "Watch", NoWatch)
+    with pytest.raises(WaitTimeout, match="namespace/pc-stuck to be gone; last seen: namespace pc-stuck Terminating"):
+        namespaces.delete(core, "pc-stuck", 0.5)

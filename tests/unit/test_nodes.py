@@ -1,0 +1,236 @@
+import copy
+import json
+
+import pytest
+from kubernetes import client
+from kubernetes.client.rest import ApiException
+
+from fixtures import nodes
+from fixtures.nodes import LEDGER_ANNOTATION, NodeLedger
+from kubeobjects import node
+
+
+class FakeCore:
+    """Nodes in memory. patch_node applies a strategic-merge-like patch: labels and annotations
+    merged (None deletes), spec.taints replaced, metadata.resourceVersion checked (409)."""
+
+    def __init__(self, *items):
+        self.nodes = {n.metadata.name: n for n in items}
+        self.patches = []
+        self.conflicts = 0          # this many taint patches fail with 409 first
+
+    def list_node(self):
+        return client.V1NodeList(items=[copy.deepcopy(n) for n in self.nodes.values()])
+
+    def read_node(self, name):
+        return copy.deepcopy(self.nodes[name])
+
+    def patch_node(self, name, body):
+        self.patches.append((name, copy.deepcopy(body)))
+        n = self.nodes[name]
+        meta = body.get("metadata", {})
+        if "spec" in body and self.conflicts:
+            self.conflicts -= 1
+            n.metadata.resource_version = str(int(n.metadata.resource_version) + 1)   # someone else wrote
+            raise ApiException(status=409, reason="Conflict")
+        if meta.get("resourceVersion") not in (None, n.metadata.resource_version):
+            raise ApiException(status=409, reason="Conflict")
+        for field in ("labels", "annotations"):
+            if field in meta:
+                merged = dict(getattr(n.metadata, field) or {})
+                for k, v in meta[field].items():
+                    if v is None:
+                        merged.pop(k, None)
+                    else:
+                        merged[k] = v
+                setattr(n.metadata, field, merged)
+        if "taints" in body.get("spec", {}):
+            n.spec.taints = [client.V1Taint(**t) for t in body["spec"]["taints"] or []] or None
+        n.metadata.resource_version = str(int(n.metadata.resource_version) + 1)
+        return copy.deepcopy(n)
+
+    # views for assertions
+    def labels(self, name):
+        return self.nodes[name].metadata.labels or {}
+
+    def annotations(self, name):
+        return self.nodes[name].metadata.annotations or {}
+
+    def taints(self, name):
+        return sorted((t.key, t.value, t.effect) for t in self.nodes[name].spec.taints or [])
+
+
+INFRA = ("dedicated", "infra", "NoSchedule")
+
+
+@pytest.fixture
+def core():
+    return FakeCore(node("n1", labels={"kubernetes.io/hostname": "n1", "tier": "a"}, taints=[INFRA]),
+                    node("n2", labels={"kubernetes.io/hostname": "n2"}))
+
+
+def test_label_and_restore_puts_back_the_original_value(core):
+    ledger = NodeLedger(core)
+    ledger.label("n1", "tier", "b")
+    ledger.label("n1", "tier", "c")
+    assert core.labels("n1")["tier"] == "c"
+    done = ledger.restore()
+    assert core.labels("n1") == {"kubernetes.io/hostname": "n1", "tier": "a"}
+    assert done == ["node n1: label tier -> 'a'"]
+
+
+def test_restore_removes_a_label_that_did_not_exist(core):
+    ledger = NodeLedger(core)
+    ledger.label("n2", "cputype", "gpu")
+    assert core.labels("n2")["cputype"] == "gpu"
+    ledger.restore()
+    assert core.labels("n2") == {"kubernetes.io/hostname": "n2"}
+
+
+def test_removed_label_comes_back(core):
+    ledger = NodeLedger(core)
+    ledger.label("n1", "tier", None)
+    assert "tier" not in core.labels("n1")
+    ledger.restore()
+    assert core.labels("n1")["tier"] == "a"
+
+
+def test_taint_and_restore_keeps_other_taints(core):
+    ledger = NodeLedger(core)
+    ledger.taint("n1", "cputype", "gpu", "NoSchedule")
+    ledger.taint("n1", "cputype", "gpu", "NoExecute")
+    assert core.taints("n1") == sorted([INFRA, ("cputype", "gpu", "NoSchedule"), ("cputype", "gpu", "NoExecute")])
+    ledger.restore()
+    assert core.taints("n1") == [INFRA]
+
+
+def test_taint_replaces_the_value_of_the_same_key_and_effect(core):
+    ledger = NodeLedger(core)
+    ledger.taint("n1", "dedicated", "other", "NoSchedule")
+    assert core.taints("n1") == [("dedicated", "other", "NoSchedule")]
+    ledger.restore()
+    assert core.taints("n1") == [INFRA]
+
+
+def test_untaint_and_restore_puts_the_taint_back(core):
+    ledger = NodeLedger(core)
+    ledger.untaint("n1", "dedicated", "NoSchedule")
+    assert core.taints("n1") == []
+    assert core.nodes["n1"].spec.taints is None
+    ledger.restore()
+    assert core.taints("n1") == [INFRA]
+
+
+def test_ledger_annotation_is_written_before_the_change_and_removed_on_restore(core):
+    ledger = NodeLedger(core)
+    ledger.label("n2", "cputype", "gpu")
+    (first, second) = core.patches
+    assert first[0] == "n2" and "labels" not in first[1]["metadata"]
+    book = json.loads(first[1]["metadata"]["annotations"][LEDGER_ANNOTATION])
+    assert book == {"labels": {"cputype": None}, "taints": {}}
+    assert second == ("n2", {"metadata": {"labels": {"cputype": "gpu"}}})
+    assert LEDGER_ANNOTATION in core.annotations("n2")
+
+    ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    book = json.loads(core.annotations("n2")[LEDGER_ANNOTATION])
+    assert book == {"labels": {"cputype": None}, "taints": {"cputype:NoSchedule": None}}
+
+    ledger.restore()
+    assert LEDGER_ANNOTATION not in core.annotations("n2")
+    assert core.patches[-1] == ("n2", {"metadata": {"annotations": {LEDGER_ANNOTATION: None}}})
+
+
+def test_differences_are_empty_after_restore(core):
+    ledger = NodeLedger(core)
+    ledger.label("n1", "tier", "b")
+    ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    ledger.restore()
+    assert ledger.differences() == []
+    assert ledger.pending == {}
+
+
+def test_differences_name_the_node_and_key(core):
+    ledger = NodeLedger(core)
+    ledger.label("n1", "tier", "b")
+    ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    diffs = ledger.differences()
+    assert "node n1: label tier='b', was 'a'" in diffs
+    assert any(d.startswith("node n2: taint cputype:NoSchedule is {") and d.endswith("was None") for d in diffs)
+    assert "node n1: ledger annotation still present" in diffs
+    assert "node n2: ledger annotation still present" in diffs
+
+
+def test_differences_see_a_change_made_after_restore(core):
+    ledger = NodeLedger(core)
+    ledger.label("n1", "tier", "b")
+    ledger.restore()
+    core.patch_node("n1", {"metadata": {"labels": {"tier": "z"}}})
+    assert ledger.differences() == ["node n1: label tier='z', was 'a'"]
+
+
+def test_tracked_key_changed_by_someone_else_is_restored(core):
+    ledger = NodeLedger(core)
+    ledger.track_label("n2", "color")
+    core.patch_node("n2", {"metadata": {"labels": {"color": "red"}}})   # e.g. kubectl label
+    ledger.restore()
+    assert "color" not in core.labels("n2")
+
+
+def test_unknown_node_is_refused_naming_the_nodes(core):
+    ledger = NodeLedger(core)
+    with pytest.raises(KeyError, match="nope.*n1, n2"):
+        ledger.label("nope", "a", "b")
+    assert core.patches == []
+
+
+def test_recover_leftovers_restores_from_the_annotation(core):
+    killed = NodeLedger(core)
+    killed.label("n1", "tier", "b")
+    killed.label("n2", "cputype", "gpu")
+    killed.taint("n1", "cputype", "gpu", "NoSchedule")
+    killed.untaint("n1", "dedicated", "NoSchedule")
+    # the run is killed here: no restore
+
+    done = nodes.recover_leftovers(core)
+    assert core.labels("n1") == {"kubernetes.io/hostname": "n1", "tier": "a"}
+    assert core.labels("n2") == {"kubernetes.io/hostname": "n2"}
+    assert core.taints("n1") == [INFRA]
+    assert LEDGER_ANNOTATION not in core.annotations("n1")
+    assert LEDGER_ANNOTATION not in core.annotations("n2")
+    assert "node n1: label tier -> 'a'" in done
+    assert "node n2: label cputype -> None" in done
+    assert nodes.recover_leftovers(core) == []
+
+
+def test_taint_patch_conflict_is_retried(core):
+    ledger = NodeLedger(core)
+    core.conflicts = 2
+    ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    assert core.taints("n2") == [("cputype", "gpu", "NoSchedule")]
+    spec_patches = [b for _, b in core.patches if "spec" in b]
+    assert len(spec_patches) == 3
+    assert spec_patches[0]["metadata"]["resourceVersion"] != spec_patches[-1]["metadata"]["resourceVersion"]
+
+    core.conflicts = 1
+    ledger.restore()
+    assert core.taints("n2") == []
+
+
+def test_taint_patch_gives_up_after_repeated_conflicts(core):
+    ledger = NodeLedger(core)
+    core.conflicts = 100
+    with pytest.raises(ApiException) as info:
+        ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    assert info.value.status == 409
+
+
+def test_other_patch_errors_are_not_retried(core):
+    ledger = NodeLedger(core)
+    core.read_node = lambda name: (_ for _ in ()).throw(ApiException(status=403, reason="Forbidden"))
+    calls = []
+    original = core.patch_node
+    core.patch_node = lambda name, body: calls.append(body) or original(name, body)
+    with pytest.raises(ApiException) as info:
+        ledger.taint("n2", "cputype", "gpu", "NoSchedule")
+    assert info.value.status == 403
+    assert len(calls) == 1          # the ledger annotation, no retries
