@@ -1,6 +1,7 @@
 # make test              the conformance suite; cluster: KUBECONFIG=... given here, else kind when
 #                        it and a container engine exist, else the offline local cluster
 # make check             the suite's own tests (no cluster needed)
+# make report            renders reports/allure-results as HTML in reports/allure-report
 # make cluster-up / cluster-down / cluster-kubeconfig    the offline local cluster
 SHELL := /bin/bash
 VENV ?= .venv
@@ -14,13 +15,22 @@ SUITE_KUBECONFIG := $(KUBECONFIG)
 endif
 export SUITE_KUBECONFIG SUITE_CONTEXT := $(CONTEXT)
 
-.PHONY: test check deps cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
+.PHONY: test check report deps cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
 
 check: deps
 	$(VENV)/bin/pytest tests/unit -p no:cacheprovider -q
+
+report: node_modules/.installed
+	@test -d $(REPORTS)/allure-results || { echo "no $(REPORTS)/allure-results: run make test first"; exit 2; }
+	node_modules/.bin/allure generate $(REPORTS)/allure-results -o $(REPORTS)/allure-report
+	@echo "report: $(REPORTS)/allure-report/index.html (serve the folder over HTTP to view it)"
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 deps: $(VENV)/.installed
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Reads a run's JUnit XML: prints what each catalog id got, and fails when the run tested
 nothing, or (with CI=true, or --strict) skipped a test for a reason other than the documented
-ones: no internet egress (needs_egress) or no permission to disrupt the cluster (disruptive)."""
+ones: no internet egress (needs_egress) or no permission to disrupt the cluster (disruptive),
+and those named with --allow-skip (node_mutation: on a cluster the suite did not create)."""
 
 import argparse
 import collections
@@ -16,7 +17,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("junit")
     ap.add_argument("--strict", action="store_true", default=os.environ.get("CI") == "true")
+    ap.add_argument("--allow-skip", action="append", default=[], metavar="PREFIX",
+                    help="also allow skips whose reason starts with PREFIX")
     opts = ap.parse_args()
+    allowed = ALLOWED_SKIP_PREFIXES + tuple(opts.allow_skip)
     try:
         root = ET.parse(opts.junit).getroot()
     except (OSError, ET.ParseError) as e:
@@ -35,7 +39,7 @@ def main() -> int:
                        else "skipped" if skipped is not None else "passed")
         if skipped is not None:
             reason = (skipped.get("message") or "").removeprefix("Skipped: ")
-            if not reason.startswith(ALLOWED_SKIP_PREFIXES):
+            if not reason.startswith(allowed):
                 bad_skips.append(f"{name}: {reason}")
         for prop in case.iter("property"):
             if prop.get("name") == "catalog":
