@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Compares two runs' observations (before and after an upgrade) and accepts or rejects.
+
+Rejects on: a test that passed before and does not pass after; a test that passed before and
+is missing after; a measured duration that grew by more than --threshold (a fraction) and by
+more than --min-delta seconds. Prints a table and writes it to --out."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def load(path: str) -> dict:
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError) as e:
+        sys.exit(f"compare-runs: cannot read observations {path}: {e}")
+
+
+def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tuple[list, list]:
+    """Returns (rows, rejections); a row is (test, before, after, note)."""
+    rows, rejections = [], []
+    b_tests, a_tests = before["tests"], after["tests"]
+    for test in sorted(set(b_tests) | set(a_tests)):
+        b, a = b_tests.get(test), a_tests.get(test)
+        if a is None:
+            rows.append((test, b["outcome"], "missing", "test disappeared"))
+            if b["outcome"] == "passed":
+                rejections.append(f"{test}: passed before, missing after")
+            continue
+        if b is None:
+            rows.append((test, "-", a["outcome"], "new test"))
+            continue
+        note = ""
+        if b["outcome"] == "passed" and a["outcome"] != "passed":
+            note = f"passed before, {a['outcome']} after" + (f": {a.get('reason')}" if a.get("reason") else "")
+            rejections.append(f"{test}: {note}")
+        slower = []
+        for name, then in (b.get("measurements") or {}).items():
+            now = (a.get("measurements") or {}).get(name)
+            if now is not None and now - then > min_delta and now > then * (1 + threshold):
+                slower.append(f"{name} {then:.1f}s -> {now:.1f}s")
+        if slower:
+            rejections.append(f"{test}: slower: " + "; ".join(slower))
+            note = "; ".join(filter(None, [note, "slower: " + "; ".join(slower)]))
+        rows.append((test, b["outcome"], a["outcome"], note))
+    return rows, rejections
+
+
+def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float) -> str:
+    width = min(100, max((len(r[0]) for r in rows), default=10))
+    lines = [f"before: run {before.get('run_id')} on {before.get('server_version')}",
+             f"after:  run {after.get('run_id')} on {after.get('server_version')}",
+             f"duration threshold: +{threshold:.0%} and +{min_delta:g}s", "",
+             f"{'test':<{width}}  {'before':<8} {'after':<8} note", "-" * (width + 30)]
+    for test, b, a, note in rows:
+        mark = "!" if note and not note.startswith("new test") else " "
+        lines.append(f"{test[-width:]:<{width}}  {b:<8} {a:<8}{mark}{note}")
+    lines.append("")
+    if rejections:
+        lines.append(f"REJECT: {len(rejections)} regression(s)")
+        lines += [f"  - {r}" for r in rejections]
+    else:
+        lines.append(f"ACCEPT: {sum(1 for r in rows if r[2] == 'passed')} tests pass after as before; no regression")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("before")
+    ap.add_argument("after")
+    ap.add_argument("--threshold", type=float, default=0.5, help="allowed growth of a duration (0.5 = +50%%)")
+    ap.add_argument("--min-delta", type=float, default=5.0, help="growth in seconds always allowed")
+    ap.add_argument("--out", help="also write the table here")
+    opts = ap.parse_args()
+    before, after = load(opts.before), load(opts.after)
+    rows, rejections = compare(before, after, opts.threshold, opts.min_delta)
+    text = render(rows, rejections, before, after, opts.threshold, opts.min_delta)
+    print(text, end="")
+    if opts.out:
+        Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(opts.out).write_text(text)
+    return 1 if rejections else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
