@@ -1,6 +1,8 @@
 # make test              the conformance suite; cluster: KUBECONFIG=... given here, else kind when
 #                        it and a container engine exist, else the offline local cluster
 # make check             the suite's own tests (no cluster needed)
+# make upgrade-baseline / upgrade-verify    before and after upgrading a cluster: ACCEPT or REJECT
+# make upgrade-local     the whole upgrade flow on the local cluster (UPGRADE_FROM -> KUBE_VERSION)
 # make report            renders reports/allure-results as HTML in reports/allure-report
 # make cluster-up / cluster-down / cluster-kubeconfig    the offline local cluster
 SHELL := /bin/bash
@@ -15,13 +17,22 @@ SUITE_KUBECONFIG := $(KUBECONFIG)
 endif
 export SUITE_KUBECONFIG SUITE_CONTEXT := $(CONTEXT)
 
-.PHONY: test check report deps cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
+.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
 
 check: deps
 	$(VENV)/bin/pytest tests/unit -p no:cacheprovider -q
+
+upgrade-baseline: deps
+	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade.sh baseline
+
+upgrade-verify: deps
+	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade.sh verify
+
+upgrade-local: deps cluster-deps
+	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade-flow.sh $(if $(BROKEN),--broken)
 
 report: node_modules/.installed
 	@test -d $(REPORTS)/allure-results || { echo "no $(REPORTS)/allure-results: run make test first"; exit 2; }

@@ -17,10 +17,14 @@ if [ -d "$LC_STATE" ] && ! lc_running kube-apiserver; then
   lc_log "state of a cluster that no longer runs is in $LC_STATE: removing it first"
   "$LC_ROOT/down.sh"
 fi
-"$LC_ROOT/build.sh"
+if [ -f "$LC_STATE/version" ] && [ "$(cat "$LC_STATE/version")" != "$LC_KUBE_VERSION" ]; then
+  lc_die "the running cluster is $(cat "$LC_STATE/version"), not $LC_KUBE_VERSION: 'localcluster/upgrade.sh $LC_KUBE_VERSION' upgrades it, 'make cluster-down' removes it"
+fi
+"$LC_ROOT/build.sh" "$LC_KUBE_VERSION"
 "$LC_ROOT/images/build.sh"
 
 mkdir -p "$LC_STATE" "$LC_RUN"
+echo "$LC_KUBE_VERSION" > "$LC_STATE/version"
 # Pods with dnsPolicy Default get this: cluster DNS only, never the host's resolvers.
 echo "nameserver $LC_HOST_IP" > "$LC_STATE/resolv.conf"
 lc_log "network: bridge $LC_BRIDGE ($LC_HOST_IP), node namespaces for ${LC_NODES[*]}"

@@ -71,3 +71,9 @@ lc_nodes_ready_one() {
   status=$(lc_kubectl get node "$1" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>&1) || { echo "$status"; return 1; }
   [ "$status" = True ] || { echo "node $1 Ready=${status:-not registered}"; return 1; }
 }
+
+lc_node_at_version() {
+  local got
+  got=$(lc_kubectl get node "$1" -o jsonpath='{.status.nodeInfo.kubeletVersion} {.status.conditions[?(@.type=="Ready")].status}') || return 1
+  [ "$got" = "$2 True" ] || { echo "node $1: kubelet and Ready: $got"; return 1; }
+}
