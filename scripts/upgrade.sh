@@ -5,7 +5,7 @@
 #   upgrade.sh verify     after it: checks the workloads, runs the suite again, compares the runs
 #                         (scripts/compare-runs.py) and says ACCEPT or REJECT
 # The cluster is the one `make test` would choose (KUBECONFIG=... named to make, or the local one).
-# Reports: $REPORTS/upgrade/{before,after}/ and $REPORTS/upgrade/comparison.txt.
+# Reports: $REPORTS/upgrade/{before,after}/ and $REPORTS/upgrade/comparison-after.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 phase=${1:?usage: upgrade.sh baseline|verify}
@@ -18,7 +18,7 @@ ctx=(); [ -n "${SUITE_CONTEXT:-}" ] && ctx=(--context "$SUITE_CONTEXT")
 run_phase() {  # the workloads, then the whole suite with observations
   local name=$1 workload_phase=$2 status=0
   mkdir -p "$out/$name"
-  "$VENV/bin/pytest" upgrade --upgrade-phase="$workload_phase" --kubeconfig "$kubeconfig" "${ctx[@]}" \
+  [ "${UPGRADE_WORKLOADS:-1}" = 0 ] || "$VENV/bin/pytest" upgrade --upgrade-phase="$workload_phase" --kubeconfig "$kubeconfig" "${ctx[@]}" \
     -p no:cacheprovider --junitxml "$out/$name/workloads.xml" || status=1
   SUITE_KUBECONFIG=$kubeconfig REPORTS="$out/$name" \
     PYTEST_ARGS="${PYTEST_ARGS:--n 4} --observations $out/$name/observations.json" \
@@ -32,13 +32,14 @@ case $phase in
     echo "[upgrade] baseline kept in $out/before; upgrade the cluster, then run: make upgrade-verify" >&2 ;;
   verify)
     [ -f "$out/before/observations.json" ] || { echo "[upgrade] no baseline in $out/before: run make upgrade-baseline first" >&2; exit 2; }
+    after=${UPGRADE_AFTER:-after}   # another name keeps an earlier verification's reports
     workloads=0
-    run_phase after after || workloads=1
+    run_phase "$after" after || workloads=1
     verdict=0
-    "$VENV/bin/python" scripts/compare-runs.py "$out/before/observations.json" "$out/after/observations.json" \
-      --out "$out/comparison.txt" ${COMPARE_ARGS:-} || verdict=1
+    "$VENV/bin/python" scripts/compare-runs.py "$out/before/observations.json" "$out/$after/observations.json" \
+      --out "$out/comparison-$after.txt" ${COMPARE_ARGS:-} || verdict=1
     if [ $workloads -ne 0 ]; then
-      echo "REJECT: the long-running workloads did not come through the upgrade (see $out/after/workloads.xml)" | tee -a "$out/comparison.txt"
+      echo "REJECT: the long-running workloads did not come through the upgrade (see $out/$after/workloads.xml)" | tee -a "$out/comparison-$after.txt"
       verdict=1
     fi
     exit $verdict ;;
