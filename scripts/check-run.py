@@ -9,6 +9,10 @@ import collections
 import os
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from fixtures.catalog import CATALOG  # noqa: E402
 
 ALLOWED_SKIP_PREFIXES = ("needs_egress:", "disruptive:")
 
@@ -17,6 +21,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("junit")
     ap.add_argument("--strict", action="store_true", default=os.environ.get("CI") == "true")
+    ap.add_argument("--require-catalog", action="store_true",
+                    help="fail unless every catalog id has at least one passing test")
     ap.add_argument("--allow-skip", action="append", default=[], metavar="PREFIX",
                     help="also allow skips whose reason starts with PREFIX")
     opts = ap.parse_args()
@@ -49,6 +55,10 @@ def main() -> int:
         print(f"  {cid:<4} " + ", ".join(f"{n} {o}" for o, n in sorted(by_id[cid].items())))
     if total == 0:
         print("check-run: the run executed no test")
+        return 1
+    unproven = [cid for cid in CATALOG if by_id[cid]["passed"] == 0]
+    if opts.require_catalog and unproven:
+        print(f"check-run: no passing test for catalog id(s): {', '.join(unproven)}")
         return 1
     if bad_skips:
         print(("check-run: skipped for a reason that is not allowed here:" if opts.strict

@@ -34,5 +34,6 @@ set +e
   --junitxml "$REPORTS/junit.xml" --alluredir "$REPORTS/allure-results" --clean-alluredir -p no:cacheprovider
 status=$?
 set -e
+eval "check_args+=(${CHECK_ARGS:-})"
 "$VENV/bin/python" scripts/check-run.py "${check_args[@]}" "$REPORTS/junit.xml" || status=1
 exit $status
