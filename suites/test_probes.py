@@ -1,9 +1,14 @@
 """Probes (the guide's "Liveness, Readiness and Startup Probe")."""
 
+import re
+import time
+
 import pytest
 
 from fixtures import conditions as c
+from fixtures import pods
 from fixtures.manifests import read
+from fixtures.waiting import Polled
 
 LIVENESS = read("liveness-exec")[0]["spec"]["containers"][0]
 PROBE = LIVENESS["livenessProbe"]
@@ -49,3 +54,245 @@ def test_liveness_exec_restarts_the_container_once_tmp_healthy_is_gone_and_keeps
                   timeouts(FIRST_RESTART_LATEST_S + 10 + 60))
 
 
+# -- P2: readiness -------------------------------------------------------------------------
+
+NGINX = "nginx:1.25.3-alpine"
+READINESS_PERIOD = 2
+NOT_READY_FOR_S = 5 * READINESS_PERIOD     # several probe periods of failing readiness
+# From the probe's first success to Ready=True seen through the API: the kubelet's status
+# report and the watch (before --timeout-scale).
+STATUS_LATENCY_S = 3
+
+
+def _web_service(name: str, app: str) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": app}, "ports": [{"port": 80, "targetPort": 80}]}}
+
+
+def _probe_events(kube, pod: str, reason: str, text: str) -> int:
+    """How many times the kubelet reported `reason` with `text` in the message (events aggregate)."""
+    return sum(e.count or 1 for e in kube.events_for("Pod", pod) if e.reason == reason and text in e.message)
+
+
+@pytest.mark.catalog("P2")
+def test_a_pod_failing_its_readiness_probe_stays_unready_and_out_of_its_service_until_the_probe_passes(
+        kube, timeouts):
+    """An EndpointSlice does not leave a pod that is not Ready out: it lists its address with
+    ready=false, which is what a Service's proxy skips."""
+    kube.apply(pods.pod("web", image=NGINX, readinessProbe={
+        "exec": {"command": ["cat", "/tmp/ready"]}, "periodSeconds": READINESS_PERIOD}))
+    kube.apply(_web_service("web", "web"))
+    ip = kube.wait_pod("web", c.pod_running()).status.pod_ip
+    slices = kube.watch_service_endpoints("web")
+    kube.wait(slices, c.endpoint_not_ready(ip), timeouts.container_event)
+
+    kube.wait_pod("web", c.throughout(NOT_READY_FOR_S, c.all_of(
+        c.pod_condition("Ready", "False"), c.container_restart_count("main", 0))),
+        NOT_READY_FOR_S + timeouts(10))
+    kube.wait(slices, c.endpoint_not_ready(ip), timeouts(5))
+    failures = _probe_events(kube, "web", "Unhealthy", "Readiness probe failed")
+    assert failures >= NOT_READY_FOR_S // READINESS_PERIOD - 1, (
+        f"{failures} 'Readiness probe failed' event(s) in {NOT_READY_FOR_S}s with a {READINESS_PERIOD}s "
+        f"period: the probe did not run every period")
+
+    kube.exec("web", ["touch", "/tmp/ready"])
+    started = time.monotonic()
+    pod = kube.wait_pod("web", c.pod_ready(), timeouts(READINESS_PERIOD + STATUS_LATENCY_S + 30))
+    took = time.monotonic() - started
+    bound = READINESS_PERIOD + timeouts(STATUS_LATENCY_S)
+    assert took <= bound, (f"Ready {took:.1f}s after the probe's file appeared; with a {READINESS_PERIOD}s "
+                           f"period expected within {bound:.0f}s")
+    assert c.restart_count(pod, "main") == 0, "the readiness probe's failures restarted the container"
+    kube.wait(slices, c.endpoints_exactly({ip}, port=80), timeouts.container_event)
+
+
+# -- P3: startup probe ---------------------------------------------------------------------
+
+STARTUP_PERIOD = 2
+STARTUP_FAILURES = 3
+KILL_GRACE = 2                  # sleep as PID 1 ignores SIGTERM: every kill takes the grace period
+STARTUP_WINDOW_S = 10           # observed while the startup probe fails and liveness would fail at once
+LIVENESS_PERIOD = 1
+# After a failed probe: the kubelet's kill and the status report (before --timeout-scale).
+KILL_LATENCY_S = 5
+
+
+def _sleeper(name: str, **probes) -> dict:
+    return pods.pod(name, ["sleep", "3600"], grace_period=KILL_GRACE, **probes)
+
+
+@pytest.mark.catalog("P3")
+def test_liveness_is_not_probed_until_the_startup_probe_succeeds(kube, timeouts):
+    kube.apply(_sleeper(
+        "slow-start",
+        startupProbe={"exec": {"command": ["cat", "/tmp/started"]}, "periodSeconds": STARTUP_PERIOD,
+                      "failureThreshold": 60},
+        livenessProbe={"exec": {"command": ["cat", "/tmp/never"]}, "periodSeconds": LIVENESS_PERIOD,
+                       "failureThreshold": 1}))
+    kube.wait_pod("slow-start", c.pod_running())
+    kube.wait_pod("slow-start", c.throughout(STARTUP_WINDOW_S, c.all_of(
+        c.container_started("main", False), c.container_restart_count("main", 0))),
+        STARTUP_WINDOW_S + timeouts(10))
+    assert _probe_events(kube, "slow-start", "Unhealthy", "Startup probe failed") >= 2, \
+        "no 'Startup probe failed' events: the startup probe did not run"
+    liveness = _probe_events(kube, "slow-start", "Unhealthy", "Liveness probe failed")
+    assert liveness == 0, f"{liveness} 'Liveness probe failed' event(s) before the startup probe succeeded"
+
+    kube.exec("slow-start", ["touch", "/tmp/started"])
+    started = time.monotonic()
+    latest = STARTUP_PERIOD + LIVENESS_PERIOD + KILL_GRACE + KILL_LATENCY_S
+    pod = kube.wait_pod("slow-start", c.container_restarted("main", 1), timeouts(latest + 30))
+    took = time.monotonic() - started
+    assert took <= timeouts(latest), (
+        f"restarted {took:.1f}s after the startup probe's file appeared; with startup period {STARTUP_PERIOD}s, "
+        f"a liveness probe failing at once every {LIVENESS_PERIOD}s and a {KILL_GRACE}s grace period, "
+        f"expected within {timeouts(latest):.0f}s")
+    assert _probe_events(kube, "slow-start", "Unhealthy", "Liveness probe failed") >= 1, \
+        "restarted without a 'Liveness probe failed' event"
+    assert _probe_events(kube, "slow-start", "Killing", "failed liveness probe") >= 1, \
+        "no Killing event for the liveness probe's failure"
+
+
+@pytest.mark.catalog("P3")
+def test_a_startup_probe_that_keeps_failing_gets_the_container_killed_and_restarted(kube, timeouts):
+    kube.apply(_sleeper("never-starts", startupProbe={
+        "exec": {"command": ["cat", "/tmp/never"]}, "periodSeconds": STARTUP_PERIOD,
+        "failureThreshold": STARTUP_FAILURES}))
+    pod = kube.wait_pod("never-starts", c.pod_running())
+    started_at = c.container_status(pod, "main").state.running.started_at
+
+    earliest = (STARTUP_FAILURES - 1) * STARTUP_PERIOD
+    latest = STARTUP_FAILURES * STARTUP_PERIOD + KILL_GRACE + KILL_LATENCY_S
+    pod = kube.wait_pod("never-starts", c.container_restarted("main", 1), timeouts(latest + 30))
+    last = c.container_status(pod, "main").last_state.terminated
+    assert last is not None, "restartCount is 1 but lastState does not show the killed container"
+    alive_for = (last.finished_at - started_at).total_seconds()
+    assert earliest - 1 <= alive_for <= timeouts(latest), (
+        f"the first instance lived {alive_for:.0f}s; with {STARTUP_FAILURES} startup failures "
+        f"{STARTUP_PERIOD}s apart and a {KILL_GRACE}s grace period expected {earliest}..{timeouts(latest):.0f}s")
+    failures = _probe_events(kube, "never-starts", "Unhealthy", "Startup probe failed")
+    assert failures >= STARTUP_FAILURES, \
+        f"{failures} 'Startup probe failed' event(s) before the kill, expected {STARTUP_FAILURES}"
+    assert _probe_events(kube, "never-starts", "Killing", "failed startup probe") >= 1, \
+        "no Killing event for the startup probe's failure"
+
+
+# -- P4: handlers --------------------------------------------------------------------------
+
+HTML = "/usr/share/nginx/html"
+# nginx with a path for every answer a probe can get: / 200, /dir 301 to /dir/ (200), /empty-dir
+# 301 to /empty-dir/ (403: no index, no listing), /missing 404, /error 500, and /elsewhere a 302
+# to another host (loopback port 1: the kubelet does not follow it, and nothing listens there).
+NGINX_CONF = ("server { listen 80; root " + HTML + "; location = /error { return 500; } "
+              "location = /elsewhere { return 302 http://127.0.0.1:1/; } }")
+PROBED_NGINX = pods.shell(
+    f"mkdir -p {HTML}/dir {HTML}/empty-dir && echo in dir > {HTML}/dir/index.html && "
+    f"echo '{NGINX_CONF}' > /etc/nginx/conf.d/default.conf && exec nginx -g 'daemon off;'")
+HANDLER_PERIOD = 1
+HANDLER_FAILING_FOR_S = 6
+HANDLER_VERDICT_S = 10          # from Running to Ready: nginx's start and a few probe periods
+
+
+def _handler(id_: str, handler: dict, ready: bool, event: str | None = None, log: str | None = None):
+    """`event`: a fragment of the probe's event (Unhealthy on failure, ProbeWarning) saying why;
+    `log`: a fragment of nginx's access log showing what the kubelet asked for."""
+    return pytest.param(handler, ready, event, log, id=id_)
+
+
+def _watch_events(kube, pod: str, reason: str, starting: str) -> Polled:
+    """The messages of the pod's `reason` events that start with `starting`, one a line."""
+    def read():
+        return "\n".join(e.message.strip() for e in kube.events_for("Pod", pod)
+                         if e.reason == reason and e.message.startswith(starting))
+    return Polled(read, f"{reason} events '{starting}: ...' of pod/{pod}")
+
+
+def _http(path: str) -> dict:
+    return {"httpGet": {"path": path, "port": 80}}
+
+
+def _exec(script: str) -> dict:
+    return {"exec": {"command": ["sh", "-c", script]}}
+
+
+@pytest.mark.catalog("P4")
+@pytest.mark.parametrize("handler, ready, event, log", [
+    _handler("exec-exit-0-succeeds", _exec("exit 0"), True),
+    _handler("exec-exit-1-fails", _exec("echo not ready; exit 1"), False, "not ready"),
+    _handler("exec-any-other-nonzero-exit-fails", _exec("echo not ready; exit 2"), False, "not ready"),
+    _handler("tcpSocket-open-port-succeeds", {"tcpSocket": {"port": 80}}, True),
+    _handler("tcpSocket-closed-port-fails", {"tcpSocket": {"port": 81}}, False, "connection refused"),
+    _handler("httpGet-200-succeeds", _http("/"), True),
+    _handler("httpGet-302-to-another-host-succeeds-without-being-followed", _http("/elsewhere"), True,
+             "Probe terminated redirects"),
+    _handler("httpGet-301-to-the-same-host-is-followed-to-its-200-and-succeeds", _http("/dir"), True,
+             log='"GET /dir/ HTTP/1.1" 200'),
+    _handler("httpGet-301-to-the-same-host-is-followed-to-its-403-and-fails", _http("/empty-dir"), False,
+             "statuscode: 403", '"GET /empty-dir/ HTTP/1.1" 403'),
+    _handler("httpGet-404-fails", _http("/missing"), False, "statuscode: 404"),
+    _handler("httpGet-500-fails", _http("/error"), False, "statuscode: 500"),
+])
+def test_a_probe_handler_succeeds_or_fails_as_its_result_says(kube, timeouts, handler, ready, event, log):
+    """Shown with readiness probes, whose verdict is Ready at once and costs no restart; a
+    handler means the same in a liveness or startup probe. The guide's table says an HTTP answer
+    200..399 succeeds: a 3xx succeeds as such only when the kubelet does not follow it (another
+    host); a redirect to the same host is followed, and the final answer counts."""
+    kube.apply(pods.pod("probed", PROBED_NGINX, image=NGINX, grace_period=1, readinessProbe={
+        **handler, "periodSeconds": HANDLER_PERIOD, "failureThreshold": 1}))
+    kube.wait_pod("probed", c.pod_running())
+    if ready:
+        kube.wait_pod("probed", c.pod_ready(), timeouts(HANDLER_VERDICT_S))
+    else:
+        kube.wait_pod("probed", c.throughout(HANDLER_FAILING_FOR_S, c.all_of(
+            c.pod_condition("Ready", "False"), c.container_restart_count("main", 0))),
+            HANDLER_FAILING_FOR_S + timeouts(10))
+    if event:
+        # The kubelet sends the event and the status apart: wait for the event too.
+        reason, says = ("ProbeWarning", "Readiness probe warning") if ready else ("Unhealthy", "Readiness probe failed")
+        kube.wait(_watch_events(kube, "probed", reason, says), c.text_contains(event), timeouts(5))
+    if log:
+        kube.wait(kube.watch_log("probed"), c.text_contains(log), timeouts(5))
+
+
+# -- P5: lifecycle hooks (preStop: test_runtime.py::test_the_prestop_hook_runs_before_sigterm) --
+
+POSTSTART_SLEEP_S = 5
+# A second's rounding on each of two timestamps, and the kubelet's start of the hook.
+POSTSTART_SLACK_S = 3
+
+
+@pytest.mark.catalog("P5")
+def test_the_poststart_hook_runs_in_the_container_right_after_it_starts(kube, timeouts):
+    """Nothing orders the hook and the container's command: the command waits for the hook's file."""
+    kube.apply(pods.pod("poststart", pods.shell(
+        'echo "main started at $(date +%s)"; until [ -f /tmp/poststart ]; do sleep 1; done; '
+        'echo "main saw postStart at $(cat /tmp/poststart)"; sleep 3600'),
+        grace_period=1, lifecycle={"postStart": {"exec": {"command": ["sh", "-c", "date +%s > /tmp/poststart"]}}}))
+    log = kube.wait(kube.watch_log("poststart"), c.text_contains("main saw postStart at"), timeouts.pod_start)
+    main_at = int(re.search(r"main started at (\d+)", log).group(1))
+    hook_at = int(re.search(r"main saw postStart at (\d+)", log).group(1))
+    assert -1 <= hook_at - main_at <= timeouts(POSTSTART_SLACK_S), \
+        f"the postStart hook ran {hook_at - main_at}s after the container's command started, expected at once"
+
+
+@pytest.mark.catalog("P5")
+def test_the_container_is_not_running_until_its_poststart_hook_completes(kube, timeouts):
+    """Both times are the node's: the container's start (from the runtime) and Ready."""
+    kube.apply(pods.pod("slow-poststart", ["sleep", "3600"], grace_period=1, lifecycle={
+        "postStart": {"exec": {"command": ["sleep", str(POSTSTART_SLEEP_S)]}}}))
+    pod = kube.wait_pod("slow-poststart", c.pod_ready())
+    started_at = c.container_status(pod, "main").state.running.started_at
+    ready_at = c.find_condition(pod, "Ready").last_transition_time
+    held = (ready_at - started_at).total_seconds()
+    assert POSTSTART_SLEEP_S - 1 <= held <= POSTSTART_SLEEP_S + timeouts(POSTSTART_SLACK_S), (
+        f"Ready {held:.0f}s after the container started, with a postStart hook of {POSTSTART_SLEEP_S}s: "
+        f"expected the container to count as running only once the hook completed")
+
+
+@pytest.mark.catalog("P5")
+def test_a_failing_poststart_hook_gets_the_container_killed_and_restarted(kube, timeouts):
+    kube.apply(pods.pod("failing-poststart", ["sleep", "3600"], grace_period=1, lifecycle={
+        "postStart": {"exec": {"command": ["sh", "-c", "echo hook refuses; exit 1"]}}}))
+    kube.wait_pod("failing-poststart", c.container_restarted("main", 1), timeouts.pod_start)
+    failed = [e.message for e in kube.events_for("Pod", "failing-poststart") if e.reason == "FailedPostStartHook"]
+    assert failed, "restarted without a FailedPostStartHook event"
