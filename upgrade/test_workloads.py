@@ -34,9 +34,21 @@ def workloads(cluster, timeouts, image_map) -> Kube:
                 manifests.Substitutions(namespace=NAMESPACE, images=image_map))
 
 
+# The suite that runs between the two phases taints nodes NoExecute and stops a kubelet on
+# purpose; the workloads tolerate that, so that only the upgrade can be what they did not survive.
+TOLERATE_ALL = [{"operator": "Exists"}]
+
+
+def _steady() -> dict:
+    doc = pods.pod("steady", ["sleep", "2147483647"], grace_period=1)
+    doc["spec"]["tolerations"] = TOLERATE_ALL
+    return doc
+
+
 def _deployment() -> dict:
     template = pods.pod("web", None, image="nginx:1.25.3", labels={"app": "web"})
     template["spec"]["containers"][0]["readinessProbe"] = {"httpGet": {"path": "/", "port": 80}}
+    template["spec"]["tolerations"] = TOLERATE_ALL
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
             "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
                      "template": {"metadata": template["metadata"], "spec": template["spec"]}}}
@@ -60,7 +72,7 @@ def test_long_running_workloads_survive_the_upgrade(phase, workloads, cluster, t
             assert e.status == 404, e
         core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
             name=NAMESPACE, labels={"pod-conformance/upgrade-workloads": "true"})))
-        kube.apply(pods.pod("steady", ["sleep", "2147483647"], grace_period=1))
+        kube.apply(_steady())
         kube.apply(_deployment())
         kube.apply({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                     "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
@@ -74,8 +86,10 @@ def test_long_running_workloads_survive_the_upgrade(phase, workloads, cluster, t
     before = json.loads(state.data["pods"])
     assert state.data["version"] != cluster.version, \
         f"the server still reports {cluster.version}, as before the upgrade: no upgrade happened"
-    steady = kube.wait_pod("steady", c.pod_ready(), timeouts.pod_start)
-    assert steady.metadata.uid == before["steady"]["uid"], "the bare Pod was replaced (new UID)"
+    now = _snapshot(kube)
+    assert "steady" in now, "the bare Pod created before the upgrade is gone"
+    assert now["steady"]["uid"] == before["steady"]["uid"], "the bare Pod was replaced (new UID)"
+    kube.wait_pod("steady", c.pod_ready(), timeouts.pod_start)
     kube.wait(kube.watch_deployment("web"), c.deployment_available(2), timeouts.pod_start)
     now = _snapshot(kube)
     assert set(now) == set(before), f"pods before the upgrade {sorted(before)}, after {sorted(now)}"
