@@ -1,0 +1,82 @@
+"""The conditions over nodes, deployments, EndpointSlices and time (all_of, throughout)."""
+
+import time
+from types import SimpleNamespace
+
+from kubernetes import client
+
+from fixtures import conditions as c
+import kubeobjects as k
+
+
+def _node_with(conditions=(), taints=()):
+    return client.V1Node(
+        metadata=client.V1ObjectMeta(name="n"),
+        spec=client.V1NodeSpec(taints=[client.V1Taint(key=key, effect=effect) for key, effect in taints] or None),
+        status=client.V1NodeStatus(conditions=[client.V1NodeCondition(type=t, status=s) for t, s in conditions]))
+
+
+def test_node_condition_matches_type_and_status():
+    cond = c.node_condition("Ready", "Unknown")
+    assert cond.met(_node_with([("Ready", "Unknown")]))
+    assert not cond.met(_node_with([("Ready", "True")]))
+    assert not cond.met(None)
+    assert cond.description == "Ready=Unknown"
+
+
+def test_node_tainted_matches_key_and_optionally_effect():
+    node = _node_with(taints=[("node.kubernetes.io/unreachable", "NoExecute")])
+    assert c.node_tainted("node.kubernetes.io/unreachable").met(node)
+    assert c.node_tainted("node.kubernetes.io/unreachable", "NoExecute").met(node)
+    assert not c.node_tainted("node.kubernetes.io/unreachable", "NoSchedule").met(node)
+    assert not c.node_tainted("other").met(node)
+
+
+def test_deployment_available_needs_all_replicas_available_and_updated():
+    def dep(replicas, updated, available):
+        return SimpleNamespace(status=SimpleNamespace(replicas=replicas, updated_replicas=updated,
+                                                      available_replicas=available))
+    cond = c.deployment_available(2)
+    assert cond.met(dep(2, 2, 2))
+    assert not cond.met(dep(2, 2, 1))
+    assert not cond.met(dep(3, 2, 2)), "a rollout in progress (3 replicas) is not 'available with 2'"
+    assert not cond.met(None)
+
+
+def test_endpoint_not_ready_needs_the_address_listed_with_ready_false():
+    cond = c.endpoint_not_ready("10.0.0.1")
+    assert cond.met([k.endpoint_slice("s", [("10.0.0.1", False)])])
+    assert not cond.met([k.endpoint_slice("s", [("10.0.0.1", True)])])
+    assert not cond.met([k.endpoint_slice("s", [("10.0.0.2", False)])])
+    assert not cond.met([])
+
+
+def test_container_started_reads_the_started_flag():
+    started = k.container_status("app", running=True)
+    started.started = True
+    not_started = k.container_status("app", running=True)
+    not_started.started = False
+    assert c.container_started("app").met(k.pod(phase="Running", statuses=[started]))
+    assert not c.container_started("app").met(k.pod(phase="Running", statuses=[not_started]))
+    assert c.container_started("app", False).met(k.pod(phase="Running", statuses=[not_started]))
+
+
+def test_all_of_needs_every_condition_and_gives_up_with_the_first_reason():
+    both = c.all_of(c.pod_phase("Running"), c.pod_scheduled_on("n1"))
+    assert both.met(k.pod(phase="Running", node="n1"))
+    assert not both.met(k.pod(phase="Running", node=None))
+    assert both.final(k.pod(phase="Running", node="n2")) == "it was scheduled on n2"
+    assert "in phase Running and scheduled on node n1" == both.description
+
+
+def test_throughout_holds_only_after_the_time_and_gives_up_when_broken():
+    cond = c.throughout(0.2, c.pod_phase("Running"))
+    running = k.pod(phase="Running")
+    assert not cond.met(running), "met on the first observation, before any time passed"
+    time.sleep(0.25)
+    assert cond.met(running)
+    broken = c.throughout(5, c.pod_phase("Running"))
+    broken.met(running)
+    why = broken.final(k.pod(phase="Pending"))
+    assert why and why.startswith("it was not"), why
+    assert broken.final(running) is None
