@@ -15,7 +15,8 @@ REPORTS ?= reports
 ifeq ($(origin KUBECONFIG),command line)
 SUITE_KUBECONFIG := $(KUBECONFIG)
 endif
-export SUITE_KUBECONFIG SUITE_CONTEXT := $(CONTEXT)
+SUITE_CONTEXT := $(CONTEXT)
+export SUITE_KUBECONFIG SUITE_CONTEXT
 
 .PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
 
