@@ -34,6 +34,8 @@ set +e
   --junitxml "$REPORTS/junit.xml" --alluredir "$REPORTS/allure-results" --clean-alluredir -p no:cacheprovider
 status=$?
 set -e
+# A usage error (bad kubeconfig, unreachable cluster) said all there is to say.
+[ "$status" -eq 4 ] && exit 4
 eval "check_args+=(${CHECK_ARGS:-})"
 "$VENV/bin/python" scripts/check-run.py "${check_args[@]}" "$REPORTS/junit.xml" || status=1
 exit $status
