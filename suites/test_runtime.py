@@ -155,7 +155,7 @@ def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(ku
     pod = kube.wait_pod("mysql57-pod", c.pod_ready())
     assert pod.status.phase == "Running"
     # The server takes a few seconds to initialize its data directory after the container starts.
-    query = ('for i in $(seq 60); do mysql -h mysql-svc -P 13306 -uroot -p"$PW" -N -e "SELECT 6*7" && exit 0; '
+    query = ('for i in $(seq 60); do mysql --connect-timeout=5 -h mysql-svc -P 13306 -uroot -p"$PW" -N -e "SELECT 6*7" && exit 0; '
              'sleep 2; done; exit 1')
     client = pods.pod("mysql-client", pods.shell(query), image="mysql:5.7", restart_policy="Never",
                       env=[{"name": "PW", "value": password}])
