@@ -3,7 +3,8 @@
 
 Rejects on: a test that passed before and does not pass after; a test that passed before and
 is missing after; a measured duration that grew by more than --threshold (a fraction) and by
-more than --min-delta seconds. Prints a table and writes it to --out."""
+more than --min-delta seconds; and on each --reject REASON. Prints the verdict, its reasons and a
+table, and writes them to --out."""
 
 import argparse
 import json
@@ -19,50 +20,51 @@ def load(path: str) -> dict:
 
 
 def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tuple[list, list]:
-    """Returns (rows, rejections); a row is (test, before, after, note)."""
+    """Returns (rows, rejections); a row is (test, before, after, note, regressed)."""
     rows, rejections = [], []
     b_tests, a_tests = before["tests"], after["tests"]
     for test in sorted(set(b_tests) | set(a_tests)):
         b, a = b_tests.get(test), a_tests.get(test)
         if a is None:
-            rows.append((test, b["outcome"], "missing", "test disappeared"))
-            if b["outcome"] == "passed":
+            regressed = b["outcome"] == "passed"
+            rows.append((test, b["outcome"], "missing", "test disappeared", regressed))
+            if regressed:
                 rejections.append(f"{test}: passed before, missing after")
             continue
         if b is None:
-            rows.append((test, "-", a["outcome"], "new test"))
+            rows.append((test, "-", a["outcome"], "new test", False))
             continue
-        note = ""
+        notes = []
         if b["outcome"] == "passed" and a["outcome"] != "passed":
-            note = f"passed before, {a['outcome']} after" + (f": {a.get('reason')}" if a.get("reason") else "")
-            rejections.append(f"{test}: {note}")
+            notes.append(f"passed before, {a['outcome']} after" + (f": {a.get('reason')}" if a.get("reason") else ""))
         slower = []
         for name, then in (b.get("measurements") or {}).items():
             now = (a.get("measurements") or {}).get(name)
             if now is not None and now - then > min_delta and now > then * (1 + threshold):
                 slower.append(f"{name} {then:.1f}s -> {now:.1f}s")
         if slower:
-            rejections.append(f"{test}: slower: " + "; ".join(slower))
-            note = "; ".join(filter(None, [note, "slower: " + "; ".join(slower)]))
-        rows.append((test, b["outcome"], a["outcome"], note))
+            notes.append("slower: " + "; ".join(slower))
+        rejections += [f"{test}: {n}" for n in notes]
+        if not notes and b["outcome"] != "passed" and a["outcome"] == "passed":
+            rows.append((test, b["outcome"], a["outcome"], "passes now", False))
+            continue
+        rows.append((test, b["outcome"], a["outcome"], "; ".join(notes), bool(notes)))
     return rows, rejections
 
 
 def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float) -> str:
-    width = min(100, max((len(r[0]) for r in rows), default=10))
-    lines = [f"before: run {before.get('run_id')} on {before.get('server_version')}",
-             f"after:  run {after.get('run_id')} on {after.get('server_version')}",
-             f"duration threshold: +{threshold:.0%} and +{min_delta:g}s", "",
-             f"{'test':<{width}}  {'before':<8} {'after':<8} note", "-" * (width + 30)]
-    for test, b, a, note in rows:
-        mark = "!" if note and not note.startswith("new test") else " "
-        lines.append(f"{test[-width:]:<{width}}  {b:<8} {a:<8}{mark}{note}")
-    lines.append("")
+    """The verdict and its reasons first, then the whole table; regressed rows marked `!`."""
     if rejections:
-        lines.append(f"REJECT: {len(rejections)} regression(s)")
-        lines += [f"  - {r}" for r in rejections]
+        lines = [f"REJECT: {len(rejections)} regression(s)"] + [f"  - {r}" for r in rejections]
     else:
-        lines.append(f"ACCEPT: {sum(1 for r in rows if r[2] == 'passed')} tests pass after as before; no regression")
+        lines = [f"ACCEPT: {sum(1 for r in rows if r[2] == 'passed')} tests pass after as before; no regression"]
+    width = min(100, max((len(r[0]) for r in rows), default=10))
+    lines += ["", f"before: run {before.get('run_id')} on {before.get('server_version')}",
+              f"after:  run {after.get('run_id')} on {after.get('server_version')}",
+              f"duration threshold: +{threshold:.0%} and +{min_delta:g}s", "",
+              f"{'test':<{width}}  {'before':<8} {'after':<8} note", "-" * (width + 30)]
+    for test, b, a, note, regressed in rows:
+        lines.append(f"{test[-width:]:<{width}}  {b:<8} {a:<8}{'!' if regressed else ' '}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -73,9 +75,12 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=0.5, help="allowed growth of a duration (0.5 = +50%%)")
     ap.add_argument("--min-delta", type=float, default=5.0, help="growth in seconds always allowed")
     ap.add_argument("--out", help="also write the table here")
+    ap.add_argument("--reject", action="append", default=[], metavar="REASON",
+                    help="a regression found outside the two runs (for example the upgrade's long-running workloads)")
     opts = ap.parse_args()
     before, after = load(opts.before), load(opts.after)
     rows, rejections = compare(before, after, opts.threshold, opts.min_delta)
+    rejections = opts.reject + rejections
     text = render(rows, rejections, before, after, opts.threshold, opts.min_delta)
     print(text, end="")
     if opts.out:

@@ -21,8 +21,14 @@ SIDECAR_CYCLE_S = 5            # blog-web's sidecar cats the logs, then sleeps 5
 LOG_READ_SLACK_S = 3           # the log is read every 2 s
 
 
-def _ready_containers(pod) -> list[str]:
-    return [cs.name for cs in pod.status.container_statuses or [] if cs.ready]
+def _start_ready(kube, manifest: str, pod_name: str, containers: list[str]):
+    """Applies MANIFEST and waits for POD_NAME to be Ready with exactly CONTAINERS ready."""
+    kube.apply(manifest)
+    pod = kube.wait_pod(pod_name, c.pod_ready())
+    ready = sorted(cs.name for cs in pod.status.container_statuses or [] if cs.ready)
+    assert ready == containers, \
+        f"ready containers: {ready}, expected {len(containers)}/{len(containers)} ({', '.join(containers)})"
+    return pod
 
 
 def _line_count(kube, path: str, container: str) -> int:
@@ -43,10 +49,7 @@ def _nginx_time(access_line: str) -> dt.datetime:
 
 @pytest.mark.catalog("S1")
 def test_log_pod_nginx_serves_the_date_lines_its_sidecar_appends_every_second(kube, timeouts):
-    kube.apply("sidecar-pod")
-    pod = kube.wait_pod("log-pod", c.pod_ready())
-    assert sorted(_ready_containers(pod)) == ["app-container", "sidecar-container"], \
-        f"ready containers: {_ready_containers(pod)}, expected 2/2 (app-container, sidecar-container)"
+    pod = _start_ready(kube, "sidecar-pod", "log-pod", ["app-container", "sidecar-container"])
 
     inodes = {name: kube.exec("log-pod", ["stat", "-c", "%i", path], name).strip()
               for name, path in (("app-container", APP_FILE), ("sidecar-container", SIDECAR_FILE))}
@@ -78,10 +81,7 @@ def test_log_pod_nginx_serves_the_date_lines_its_sidecar_appends_every_second(ku
 
 @pytest.mark.catalog("S2")
 def test_blog_web_sidecar_prints_the_access_log_nginx_writes_to_the_shared_volume(kube, timeouts):
-    kube.apply("blog-web")
-    pod = kube.wait_pod("blog-web", c.pod_ready())
-    assert sorted(_ready_containers(pod)) == ["blog-web-container", "sidecar-container"], \
-        f"ready containers: {_ready_containers(pod)}, expected 2/2 (blog-web-container, sidecar-container)"
+    pod = _start_ready(kube, "blog-web", "blog-web", ["blog-web-container", "sidecar-container"])
 
     path = f"/?from={kube.namespace}"          # this test's own request line
     kube.run_to_completion(pods.http_get("http-client", f"http://{pod.status.pod_ip}{path}"))

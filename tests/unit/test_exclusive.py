@@ -65,22 +65,14 @@ def test_exclusive_excludes_shared(lock, holders):
     assert s.entered.wait(GRANTED)
 
 
-def test_exclusive_waits_for_shared_holders(lock, holders):
-    s = holders(lock.shared())
-    assert s.entered.wait(GRANTED)
+@pytest.mark.parametrize("first", ["shared", "exclusive"])
+def test_exclusive_waits_for_the_holder_before_it(lock, holders, first):
+    a = holders(getattr(lock, first)())
+    assert a.entered.wait(GRANTED)
     x = holders(lock.exclusive())
     assert not x.entered.wait(BLOCKED)
-    s.release()
-    assert x.entered.wait(GRANTED)
-
-
-def test_exclusive_excludes_exclusive(lock, holders):
-    a = holders(lock.exclusive())
-    assert a.entered.wait(GRANTED)
-    b = holders(lock.exclusive())
-    assert not b.entered.wait(BLOCKED)
     a.release()
-    assert b.entered.wait(GRANTED)
+    assert x.entered.wait(GRANTED)
 
 
 def test_a_waiting_exclusive_holder_is_not_starved_by_new_shared_ones(lock, holders):
