@@ -52,19 +52,35 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
     return rows, rejections
 
 
+NAME_WIDTH = 90
+
+
+def short_name(test: str, width: int = NAME_WIDTH) -> str:
+    """suites/test_x.py::test_y[p] -> test_x::test_y[p], its middle cut if still wider than WIDTH."""
+    name = test.removeprefix("suites/").replace(".py::", "::", 1)
+    if len(name) <= width:
+        return name
+    keep = width - 1
+    return name[:keep // 2] + "…" + name[len(name) - (keep - keep // 2):]
+
+
 def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float) -> str:
     """The verdict and its reasons first, then the whole table; regressed rows marked `!`."""
     if rejections:
         lines = [f"REJECT: {len(rejections)} regression(s)"] + [f"  - {r}" for r in rejections]
     else:
         lines = [f"ACCEPT: {sum(1 for r in rows if r[2] == 'passed')} tests pass after as before; no regression"]
-    width = min(100, max((len(r[0]) for r in rows), default=10))
+    ids = {t: ",".join((after["tests"].get(t) or before["tests"].get(t) or {}).get("catalog") or []) for t, *_ in rows}
+    id_width = max([len(i) for i in ids.values()] + [len("id")])
+    width = min(NAME_WIDTH, max((len(short_name(r[0])) for r in rows), default=10))
     lines += ["", f"before: run {before.get('run_id')} on {before.get('server_version')}",
               f"after:  run {after.get('run_id')} on {after.get('server_version')}",
               f"duration threshold: +{threshold:.0%} and +{min_delta:g}s", "",
-              f"{'test':<{width}}  {'before':<8} {'after':<8} note", "-" * (width + 30)]
+              f"{'id':<{id_width}}  {'test':<{width}}  {'before':<8} {'after':<8} note",
+              "-" * (id_width + width + 32)]
     for test, b, a, note, regressed in rows:
-        lines.append(f"{test[-width:]:<{width}}  {b:<8} {a:<8}{'!' if regressed else ' '}{note}")
+        lines.append(f"{ids[test]:<{id_width}}  {short_name(test):<{width}}  {b:<8} {a:<8}"
+                     f"{'!' if regressed else ' '}{note}")
     return "\n".join(lines) + "\n"
 
 

@@ -14,11 +14,16 @@ def run_file(tmp_path, name, version, **tests):
     return path
 
 
-def entry(outcome="passed", reason="", **measurements):
-    e = {"outcome": outcome, "measurements": measurements}
+def entry(outcome="passed", reason="", catalog=(), **measurements):
+    e = {"outcome": outcome, "measurements": measurements, "catalog": list(catalog)}
     if reason:
         e["reason"] = reason
     return e
+
+
+def table_rows(stdout):
+    lines = stdout.splitlines()
+    return {line.split()[1]: line for line in lines[lines.index(next(l for l in lines if l.startswith("---"))) + 1:]}
 
 
 def compare(tmp_path, before, after, *args):
@@ -40,14 +45,17 @@ def test_the_same_outcomes_and_durations_are_accepted_and_written(tmp_path):
 
 
 def test_a_test_that_passed_before_and_fails_after_is_named_first(tmp_path):
-    done, _ = compare(tmp_path, {"R1": entry(), "N4": entry()},
-                      {"R1": entry(), "N4": entry("skipped", reason="no schedulable worker")})
+    r1, n4 = "suites/test_runtime.py::test_r1", "suites/test_scheduling.py::test_n4"
+    done, _ = compare(tmp_path, {r1: entry(catalog=["R1"]), n4: entry(catalog=["N4"])},
+                      {r1: entry(catalog=["R1"]), n4: entry("skipped", reason="no schedulable worker", catalog=["N4"])})
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0] == "REJECT: 1 regression(s)"
-    assert lines[1] == "  - N4: passed before, skipped after: no schedulable worker"
-    assert any(line.startswith("N4") and "!" in line for line in lines[3:])
-    assert not any(line.startswith("R1") and "!" in line for line in lines[3:])
+    assert lines[1] == f"  - {n4}: passed before, skipped after: no schedulable worker"
+    rows = table_rows(done.stdout)
+    assert rows["test_scheduling::test_n4"].startswith("N4  ")
+    assert "!passed before, skipped after" in rows["test_scheduling::test_n4"]
+    assert rows["test_runtime::test_r1"].startswith("R1  ") and "!" not in rows["test_runtime::test_r1"]
 
 
 def test_a_passing_test_missing_after_rejects_but_a_skipped_one_does_not(tmp_path):
@@ -93,3 +101,11 @@ def test_an_unreadable_run_is_a_clear_error(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 1
     assert f"cannot read observations {tmp_path / 'nope.json'}" in done.stderr
+
+
+def test_a_long_test_name_keeps_its_start_and_its_parameters(tmp_path):
+    long = "suites/test_probes.py::test_" + "x" * 120 + "[exec-exit-1-fails]"
+    done, _ = compare(tmp_path, {long: entry(catalog=["P4"])}, {long: entry(catalog=["P4"])})
+    (name,) = table_rows(done.stdout)
+    assert len(name) == 90
+    assert name.startswith("test_probes::test_xxx") and name.endswith("x[exec-exit-1-fails]") and "\u2026" in name
