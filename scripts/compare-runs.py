@@ -19,6 +19,23 @@ def load(path: str) -> dict:
         sys.exit(f"compare-runs: cannot read observations {path}: {e}")
 
 
+NAME_WIDTH = 90
+
+
+def short_name(test: str, width: int = NAME_WIDTH) -> str:
+    """suites/test_x.py::test_y[p] -> test_x::test_y[p], its middle cut if still wider than WIDTH."""
+    name = test.removeprefix("suites/").replace(".py::", "::", 1)
+    if len(name) <= width:
+        return name
+    keep = width - 1
+    return name[:keep // 2] + "…" + name[len(name) - (keep - keep // 2):]
+
+
+def label(test: str, entry: dict) -> str:
+    """How a rejection names a test: its catalog ids and short name."""
+    return " ".join(filter(None, [",".join(entry.get("catalog") or []), short_name(test, 10_000)]))
+
+
 def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tuple[list, list]:
     """Returns (rows, rejections); a row is (test, before, after, note, regressed)."""
     rows, rejections = [], []
@@ -29,7 +46,7 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
             regressed = b["outcome"] == "passed"
             rows.append((test, b["outcome"], "missing", "test disappeared", regressed))
             if regressed:
-                rejections.append(f"{test}: passed before, missing after")
+                rejections.append(f"{label(test, b)}: passed before, missing after")
             continue
         if b is None:
             rows.append((test, "-", a["outcome"], "new test", False))
@@ -44,7 +61,7 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
                 slower.append(f"{name} {then:.1f}s -> {now:.1f}s")
         if slower:
             notes.append("slower: " + "; ".join(slower))
-        rejections += [f"{test}: {n}" for n in notes]
+        rejections += [f"{label(test, a)}: {n}" for n in notes]
         if not notes and b["outcome"] != "passed" and a["outcome"] == "passed":
             rows.append((test, b["outcome"], a["outcome"], "passes now", False))
             continue
@@ -52,16 +69,16 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
     return rows, rejections
 
 
-NAME_WIDTH = 90
-
-
-def short_name(test: str, width: int = NAME_WIDTH) -> str:
-    """suites/test_x.py::test_y[p] -> test_x::test_y[p], its middle cut if still wider than WIDTH."""
-    name = test.removeprefix("suites/").replace(".py::", "::", 1)
-    if len(name) <= width:
-        return name
-    keep = width - 1
-    return name[:keep // 2] + "…" + name[len(name) - (keep - keep // 2):]
+def largest_growth(before: dict, after: dict) -> str:
+    """The measured duration that grew the most, as evidence of how close an ACCEPT was."""
+    growth = [(now - then, test, name, then, now)
+              for test, b in before["tests"].items()
+              for name, then in (b.get("measurements") or {}).items()
+              if (now := ((after["tests"].get(test) or {}).get("measurements") or {}).get(name)) is not None]
+    if not growth:
+        return "no duration measured in both runs"
+    delta, test, name, then, now = max(growth)
+    return f"{delta:+.2f}s: {label(test, after['tests'][test])}: {name} {then:.1f}s -> {now:.1f}s"
 
 
 def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float) -> str:
@@ -75,7 +92,8 @@ def render(rows, rejections, before: dict, after: dict, threshold: float, min_de
     width = min(NAME_WIDTH, max((len(short_name(r[0])) for r in rows), default=10))
     lines += ["", f"before: run {before.get('run_id')} on {before.get('server_version')}",
               f"after:  run {after.get('run_id')} on {after.get('server_version')}",
-              f"duration threshold: +{threshold:.0%} and +{min_delta:g}s", "",
+              f"duration threshold: +{threshold:.0%} and +{min_delta:g}s",
+              f"largest growth of a duration: {largest_growth(before, after)}", "",
               f"{'id':<{id_width}}  {'test':<{width}}  {'before':<8} {'after':<8} note",
               "-" * (id_width + width + 32)]
     for test, b, a, note, regressed in rows:

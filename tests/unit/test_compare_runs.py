@@ -51,7 +51,7 @@ def test_a_test_that_passed_before_and_fails_after_is_named_first(tmp_path):
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert lines[0] == "REJECT: 1 regression(s)"
-    assert lines[1] == f"  - {n4}: passed before, skipped after: no schedulable worker"
+    assert lines[1] == "  - N4 test_scheduling::test_n4: passed before, skipped after: no schedulable worker"
     rows = table_rows(done.stdout)
     assert rows["test_scheduling::test_n4"].startswith("N4  ")
     assert "!passed before, skipped after" in rows["test_scheduling::test_n4"]
@@ -109,3 +109,9 @@ def test_a_long_test_name_keeps_its_start_and_its_parameters(tmp_path):
     (name,) = table_rows(done.stdout)
     assert len(name) == 90
     assert name.startswith("test_probes::test_xxx") and name.endswith("x[exec-exit-1-fails]") and "\u2026" in name
+
+
+def test_the_largest_growth_of_a_duration_is_reported(tmp_path):
+    done, _ = compare(tmp_path, {"R1": entry(to_running=2.0), "R5": entry(gone=20.0)},
+                      {"R1": entry(to_running=2.5), "R5": entry(gone=21.25)})
+    assert "largest growth of a duration: +1.25s: R5: gone 20.0s -> 21.2s" in done.stdout
