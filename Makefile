@@ -1,5 +1,6 @@
-# make test              the conformance suite; cluster: KUBECONFIG=... given here, else kind when
-#                        it and a container engine exist, else the offline local cluster
+# make test              the conformance suite; cluster: KUBECONFIG=... given here, or CLUSTER=kind
+#                        or CLUSTER=local; else kind when it and a container engine exist, else
+#                        the offline local cluster
 # make check             the suite's own tests (no cluster needed)
 # make upgrade-baseline / upgrade-verify    before and after upgrading a cluster: ACCEPT or REJECT
 # make upgrade-local     the whole upgrade flow on the local cluster (UPGRADE_FROM -> KUBE_VERSION)
@@ -15,8 +16,11 @@ REPORTS ?= reports
 ifeq ($(origin KUBECONFIG),command line)
 SUITE_KUBECONFIG := $(KUBECONFIG)
 endif
+ifeq ($(origin CLUSTER),command line)
+SUITE_CLUSTER := $(CLUSTER)
+endif
 SUITE_CONTEXT := $(CONTEXT)
-export SUITE_KUBECONFIG SUITE_CONTEXT
+export SUITE_KUBECONFIG SUITE_CONTEXT SUITE_CLUSTER
 
 .PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
 

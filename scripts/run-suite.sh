@@ -6,6 +6,22 @@ VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 say() { printf '[make test] %s\n' "$*" >&2; }
 
 args=() check_args=()
+engine_ok() { command -v docker >/dev/null && docker info >/dev/null 2>&1 || command -v podman >/dev/null; }
+kind_ok() { command -v kind >/dev/null && engine_ok; }
+kind_missing() { command -v kind >/dev/null && echo "no container engine (docker or podman)" || echo "kind is not installed"; }
+
+choice=${SUITE_CLUSTER:-}
+case $choice in
+  ""|local|kind) ;;
+  *) say "CLUSTER=$choice: unknown; use CLUSTER=local or CLUSTER=kind, or name a kubeconfig with KUBECONFIG=path"; exit 2 ;;
+esac
+if [ -n "${SUITE_KUBECONFIG:-}" ] && [ -n "$choice" ]; then
+  say "KUBECONFIG=$SUITE_KUBECONFIG and CLUSTER=$choice both name a cluster; give one of them"; exit 2
+fi
+if [ -z "$choice" ] && [ -z "${SUITE_KUBECONFIG:-}" ]; then
+  choice=local; kind_ok && choice=kind
+fi
+
 if [ -n "${SUITE_KUBECONFIG:-}" ]; then
   [ -f "$SUITE_KUBECONFIG" ] || { say "KUBECONFIG=$SUITE_KUBECONFIG: no such file"; exit 2; }
   kubeconfig=$SUITE_KUBECONFIG
@@ -13,12 +29,13 @@ if [ -n "${SUITE_KUBECONFIG:-}" ]; then
   [ -n "${SUITE_CONTEXT:-}" ] && args+=(--context "$SUITE_CONTEXT")
   # On a cluster the suite did not create, node-mutating tests skip unless allowed: expected.
   check_args+=(--allow-skip node_mutation:)
-elif command -v kind >/dev/null && { command -v docker >/dev/null && docker info >/dev/null 2>&1 || command -v podman >/dev/null; }; then
+elif [ "$choice" = kind ]; then
+  kind_ok || { say "CLUSTER=kind: $(kind_missing); without CLUSTER, make test uses the offline local cluster"; exit 2; }
   kubeconfig=$(kind/up.sh)
-  say "cluster: kind ($kubeconfig)"
+  say "cluster: kind ($kubeconfig)${SUITE_CLUSTER:+, as asked}"
 else
   [ -n "${KUBECONFIG:-}" ] && say "KUBECONFIG is set in your shell but not named for make test; name it to use it: make test KUBECONFIG=\$KUBECONFIG"
-  say "cluster: the offline local cluster (kind: $(command -v kind >/dev/null && echo 'no container engine' || echo 'not installed'))"
+  say "cluster: the offline local cluster${SUITE_CLUSTER:+, as asked}$([ -z "${SUITE_CLUSTER:-}" ] && echo " (kind: $(kind_missing))")"
   localcluster/install-deps.sh
   localcluster/up.sh
   kubeconfig=$(source localcluster/lib/common.sh && lc_kubeconfig admin)

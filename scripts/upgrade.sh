@@ -11,6 +11,11 @@ cd "$(dirname "$0")/.."
 phase=${1:?usage: upgrade.sh baseline|verify}
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out="$REPORTS/upgrade"
+case ${SUITE_CLUSTER:-local} in
+  local) unset SUITE_CLUSTER ;;
+  kind) echo "[upgrade] for kind, name its kubeconfig: KUBECONFIG=\$(kind/up.sh)" >&2; exit 2 ;;
+  *) echo "[upgrade] CLUSTER=$SUITE_CLUSTER: unknown; name the cluster with KUBECONFIG=path" >&2; exit 2 ;;
+esac
 kubeconfig=${SUITE_KUBECONFIG:-$(source localcluster/lib/common.sh && lc_kubeconfig admin)}
 PATH="$(source localcluster/lib/common.sh && lc_bin_dir "$LC_KUBE_VERSION"):$PATH"
 ctx=(); [ -n "${SUITE_CONTEXT:-}" ] && ctx=(--context "$SUITE_CONTEXT")
