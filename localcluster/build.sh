@@ -19,7 +19,7 @@ build_kube() {
   for key in gitVersion=$version gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
     ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
   done
-  lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); a cold build takes tens of minutes on 2 cores"
+  lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 5-9 minutes on 2 cores"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"
   (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$modfile" -trimpath \
