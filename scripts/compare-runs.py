@@ -31,9 +31,13 @@ def short_name(test: str, width: int = NAME_WIDTH) -> str:
     return name[:keep // 2] + "…" + name[len(name) - (keep - keep // 2):]
 
 
+def catalog_ids(entry: dict) -> str:
+    return ",".join(entry.get("catalog") or [])
+
+
 def label(test: str, entry: dict) -> str:
     """How a rejection names a test: its catalog ids and short name."""
-    return " ".join(filter(None, [",".join(entry.get("catalog") or []), short_name(test, 10_000)]))
+    return " ".join(filter(None, [catalog_ids(entry), short_name(test, 10_000)]))
 
 
 def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tuple[list, list]:
@@ -62,10 +66,8 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
         if slower:
             notes.append("slower: " + "; ".join(slower))
         rejections += [f"{label(test, a)}: {n}" for n in notes]
-        if not notes and b["outcome"] != "passed" and a["outcome"] == "passed":
-            rows.append((test, b["outcome"], a["outcome"], "passes now", False))
-            continue
-        rows.append((test, b["outcome"], a["outcome"], "; ".join(notes), bool(notes)))
+        fixed = b["outcome"] != "passed" and a["outcome"] == "passed"
+        rows.append((test, b["outcome"], a["outcome"], "; ".join(notes) or ("passes now" if fixed else ""), bool(notes)))
     return rows, rejections
 
 
@@ -87,7 +89,7 @@ def render(rows, rejections, before: dict, after: dict, threshold: float, min_de
         lines = [f"REJECT: {len(rejections)} regression(s)"] + [f"  - {r}" for r in rejections]
     else:
         lines = [f"ACCEPT: {sum(1 for r in rows if r[2] == 'passed')} tests pass after as before; no regression"]
-    ids = {t: ",".join((after["tests"].get(t) or before["tests"].get(t) or {}).get("catalog") or []) for t, *_ in rows}
+    ids = {t: catalog_ids(after["tests"].get(t) or before["tests"][t]) for t, *_ in rows}
     id_width = max([len(i) for i in ids.values()] + [len("id")])
     width = min(NAME_WIDTH, max((len(short_name(r[0])) for r in rows), default=10))
     lines += ["", f"before: run {before.get('run_id')} on {before.get('server_version')}",
