@@ -35,13 +35,21 @@ done
 if [ ${#missing[@]} -eq 0 ]; then lc_log "Debian packages: all installed"; exit 0; fi
 lc_log "installing Debian packages: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# The packages ship services (etcd, containerd, docker-registry); this cluster runs its own
+# instances, never the system ones. A policy-rc.d that says "no" (101) keeps the packages from
+# starting them at all, so nothing needs stopping afterwards; a policy-rc.d of the machine's own
+# is put back as it was.
+policy=/usr/sbin/policy-rc.d saved_policy=""
+if [ -e "$policy" ]; then saved_policy=$(mktemp); cp -p "$policy" "$saved_policy"; fi
+restore_policy() { if [ -n "$saved_policy" ]; then mv -f "$saved_policy" "$policy"; else rm -f "$policy"; fi; }
+trap restore_policy EXIT
+printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${bookworm_pkgs[@]}" >/dev/null
 apt-get install -y -qq --no-install-recommends -t trixie "${trixie_pkgs[@]}" >/dev/null
-# The packages ship services; this cluster runs its own instances, never the system ones.
-for svc in containerd etcd docker-registry; do
-  [ -x "/etc/init.d/$svc" ] && "/etc/init.d/$svc" stop >/dev/null 2>&1 || true
+# Versions are read whole before printing: `etcd --version | head -1` under pipefail fails
+# when etcd is killed by SIGPIPE after head has closed the pipe.
+for tool in containerd etcd runc; do
+  version=$("$tool" --version 2>&1) || lc_die "$tool was installed but '$tool --version' fails: $version"
+  lc_log "${version%%$'\n'*}"
 done
-pkill -x etcd 2>/dev/null || true
-pkill -f '^/usr/bin/docker-registry' 2>/dev/null || true
-containerd --version; etcd --version | head -1; runc --version | head -1
