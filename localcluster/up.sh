@@ -20,6 +20,9 @@ fi
 if [ -f "$LC_STATE/version" ] && [ "$(cat "$LC_STATE/version")" != "$LC_KUBE_VERSION" ]; then
   lc_die "the running cluster is $(cat "$LC_STATE/version"), not $LC_KUBE_VERSION: 'localcluster/upgrade.sh $LC_KUBE_VERSION' upgrades it, 'make cluster-down' removes it"
 fi
+if [ -d "$LC_STATE/pids" ]; then
+  lc_resume_paused $(cd "$LC_STATE/pids" && for f in *.pid; do [ -e "$f" ] && echo "${f%.pid}"; done)
+fi
 "$LC_ROOT/build.sh" "$LC_KUBE_VERSION"
 "$LC_ROOT/images/build.sh"
 
