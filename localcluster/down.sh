@@ -6,6 +6,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 for lib in proc network node; do source "$LC_ROOT/lib/$lib.sh"; done
 [ "$(id -u)" = 0 ] || lc_die "cluster-down needs root"
+lc_serialize up
 
 # Processes in the cluster's cgroups: every container of every pod.
 lc_cgroup_pids() {

@@ -7,6 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 [ "$(id -u)" = 0 ] || lc_die "install-deps.sh must run as root (apt-get)"
+lc_serialize install
 
 trixie_list=/etc/apt/sources.list.d/localcluster-trixie.sources
 trixie_pin=/etc/apt/preferences.d/localcluster-trixie

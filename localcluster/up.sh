@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib/common.sh"
 for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
 
 [ "$(id -u)" = 0 ] || lc_die "cluster-up needs root (network namespaces, cgroups, mounts)"
+lc_serialize up
 for cmd in etcd containerd runc docker-registry skopeo openssl iptables nsenter curl; do
   command -v "$cmd" >/dev/null || lc_die "'$cmd' is missing: run localcluster/install-deps.sh"
 done

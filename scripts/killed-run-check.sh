@@ -26,11 +26,15 @@ import json, sys
 for n in sorted(json.load(sys.stdin)["items"], key=lambda n: n["metadata"]["name"]):
     m = n["metadata"]
     print(m["name"], "labels", json.dumps(m.get("labels", {}), sort_keys=True))
-    print(m["name"], "taints", json.dumps(sorted((t["key"], t.get("value"), t["effect"]) for t in n["spec"].get("taints", []))))
+    taints = sorted((t["key"], t.get("value") or "", t["effect"]) for t in n["spec"].get("taints", []))
+    print(m["name"], "taints", json.dumps([t for t in taints if not t[0].startswith("node.kubernetes.io/")]))
+    print(m["name"], "controller-taints", json.dumps([t for t in taints if t[0].startswith("node.kubernetes.io/")]))
     ann = {k: v for k, v in m.get("annotations", {}).items() if not k.startswith(("node.alpha.kubernetes.io/ttl", "volumes.kubernetes.io"))}
     print(m["name"], "annotations", json.dumps(ann, sort_keys=True))'
 }
-test_namespaces() { k get namespaces -l pod-conformance/run-id -o name; }
+# The killed run's own namespaces (other runs may be using the cluster meanwhile).
+victim_run=""
+test_namespaces() { [ -z "$victim_run" ] || k get namespaces -l "pod-conformance/run-id=$victim_run" -o name; }
 paused_kubelets() {
   local node pid
   for node in "${LC_NODES[@]}"; do
@@ -51,20 +55,23 @@ stop_victim() {
 kill_when() {
   local what=$1; shift
   say "starting a run of the node-mutating and disruptive tests; it is killed once $what"
-  setsid "$VENV/bin/pytest" suites -m "node_mutation or disruptive" -p no:cacheprovider -q \
+  setsid "$VENV/bin/pytest" suites -m "node_mutation or disruptive" -p no:cacheprovider \
     --kubeconfig "$kubeconfig" >"$work/victim.log" 2>&1 </dev/null &
   victim_pid=$!
   lc_record_pid "$work/victim.pid" "$victim_pid"
   local deadline=$((SECONDS + 240))
-  until "$@"; do
+  victim_run=""
+  until [ -n "$victim_run" ] && "$@"; do
+    victim_run=$(sed -n 's/^pod-conformance run id: //p' "$work/victim.log")
     lc_recorded_pid "$work/victim.pid" >/dev/null || { say "ERROR: the run ended before $what"; tail -20 "$work/victim.log" >&2; exit 1; }
     [ "$SECONDS" -lt "$deadline" ] || { say "ERROR: not seen within 240 s: $what"; exit 1; }
     sleep 0.5
   done
   stop_victim
-  say "killed (SIGKILL to the run's process group) once $what"
+  say "killed run $victim_run (SIGKILL to its process group) once $what"
 }
-labels_and_taints() { grep -v ' annotations ' <<<"$1"; }
+# Labels and taints, without the taints the node controller puts on a node that stops reporting.
+labels_and_taints() { grep -E '^[^ ]+ (labels|taints) ' <<<"$1"; }
 node_changed() { [ "$(labels_and_taints "$(node_state)")" != "$(labels_and_taints "$before")" ]; }
 kubelet_paused() { [ -n "$(paused_kubelets)" ]; }
 
@@ -99,7 +106,6 @@ check_clean() {
 }
 
 before=$(node_state)
-[ -z "$(test_namespaces)" ] || say "note: test namespaces exist before the check: $(test_namespaces | tr '\n' ' ')"
 
 kill_when "a node carries a label or taint of the suite's" node_changed
 report_left "left by the killed run"

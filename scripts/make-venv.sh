@@ -8,6 +8,11 @@ venv=${1:?usage: make-venv.sh VENV}
 cd "$(dirname "$0")/.."
 say() { printf '[deps] %s\n' "$*" >&2; }
 
+# Two make runs started together share one venv: the second waits, then finds it made.
+exec 9>"$venv.lock"
+flock 9
+if [ -f "$venv/.installed" ] && [ "$venv/.installed" -nt requirements.txt ]; then exit 0; fi
+
 venv_works() { command -v python3 >/dev/null && python3 -c 'import venv, ensurepip' 2>/dev/null; }
 if ! venv_works; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

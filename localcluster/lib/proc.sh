@@ -45,7 +45,8 @@ lc_start() {
   # mount namespace, or the kubelet's volume mounts would be invisible to containerd.
   [ -n "$netns" ] && prefix=(nsenter "--net=/run/netns/$netns" --)
   printf '\n==== %s started %s: %s\n' "$name" "$(date -Is)" "$*" >> "$(lc_log_file "$name")"
-  setsid "${prefix[@]}" "$@" >> "$(lc_log_file "$name")" 2>&1 < /dev/null &
+  # fd 8 is the lock of lc_serialize: a daemon that kept it would hold it for its whole life.
+  setsid "${prefix[@]}" "$@" >> "$(lc_log_file "$name")" 2>&1 < /dev/null 8>&- &
   lc_record_pid "$(lc_pid_file "$name")" $!
 }
 
