@@ -1,6 +1,7 @@
 """Runtime containers (the guide's "Pod 관리" and "선언형/명령형 Pod 생성"): myweb1 behind
 myweb-svc, and what deleting a Pod does."""
 
+import re
 import time
 
 import pytest
@@ -8,7 +9,7 @@ import yaml
 
 from fixtures import backoff
 from fixtures import conditions as c
-from fixtures import pods
+from fixtures import pods, procnet
 
 # A graceful delete ends within this much of the grace period: the kubelet's SIGKILL, its
 # status report and the API's removal of the object (before --timeout-scale).
@@ -75,12 +76,18 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeo
 
 @pytest.mark.catalog("R5")
 def test_a_process_that_exits_on_sigterm_ends_before_the_grace_period(kube, timeouts):
+    """The log is followed from before the delete, so that the handler's line is read although
+    the pod is gone a moment after it."""
     name = _start(kube, pods.pod("exits-on-sigterm", pods.EXITS_ON_SIGTERM, grace_period=30))
+    log = kube.follow_log(name)
     started = time.monotonic()
     kube.delete_pod(name)
     kube.wait_pod(name, c.gone(), timeouts.delete(30))
     took = time.monotonic() - started
     assert took < 15, f"the pod took {took:.1f}s to go although its process exits on SIGTERM (grace 30s)"
+    log.ended.wait(timeouts(5))
+    assert "got SIGTERM" in log.text, \
+        f"the pod went in {took:.1f}s, but its process never said it got SIGTERM; its log:\n{log.text}"
 
 
 @pytest.mark.catalog("R5")
@@ -104,16 +111,45 @@ def test_grace_period_0_in_the_spec_deletes_without_waiting(kube, timeouts):
     assert took < timeouts(5), f"the pod took {took:.1f}s to go with terminationGracePeriodSeconds 0"
 
 
+# The preStop hook and the SIGTERM handler stamp their lines with the node's uptime (one clock for
+# every container of the node). The handler runs as soon as the signal arrives (the loop waits on
+# a background sleep, which a signal interrupts), and the hook lasts PRESTOP_S.
+PRESTOP_S = 5
+UPTIME = "$(read up rest < /proc/uptime; echo $up)"
+PRESTOP_MAIN = pods.shell(f"""trap 'echo "got SIGTERM at {UPTIME}"; sleep 5; exit 0' TERM; echo started; """
+                          "while true; do sleep 1 & wait $!; done")
+PRESTOP_HOOK = ["sh", "-c", f'echo "preStop began at {UPTIME}" > /proc/1/fd/1; sleep {PRESTOP_S}; '
+                            f'echo "preStop ended at {UPTIME}" > /proc/1/fd/1']
+
+
+def prestop_times(log: str) -> dict[str, float]:
+    """{"began": ..., "ended": ..., "sigterm": ...}: the node's uptime at each, from the log."""
+    found = {key: re.search(pattern + r" at (\d+\.\d+)", log)
+             for key, pattern in (("began", "preStop began"), ("ended", "preStop ended"), ("sigterm", "got SIGTERM"))}
+    missing = [key for key, m in found.items() if m is None]
+    assert not missing, f"no line for {', '.join(missing)} in the log:\n{log}"
+    return {key: float(m.group(1)) for key, m in found.items()}
+
+
+def assert_sigterm_after_prestop(log: str, hook_s: float = PRESTOP_S) -> None:
+    t = prestop_times(log)
+    assert t["ended"] - t["began"] >= hook_s - 0.5, \
+        f"the preStop hook lasted {t['ended'] - t['began']:.2f}s, it sleeps {hook_s}s; log:\n{log}"
+    assert t["sigterm"] >= t["ended"], (
+        f"SIGTERM arrived {t['ended'] - t['sigterm']:.2f}s before the preStop hook finished "
+        f"(hook {t['began']:.2f}..{t['ended']:.2f}, SIGTERM {t['sigterm']:.2f}, node uptime); log:\n{log}")
+
+
 @pytest.mark.catalog("R5", "P5")
 def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
-    doc = pods.pod("prestop", pods.shell("trap 'echo got SIGTERM; sleep 3; exit 0' TERM; echo started; "
-                                         "while true; do sleep 1; done"), grace_period=30,
-                   lifecycle={"preStop": {"exec": {"command": ["sh", "-c", "echo preStop ran > /proc/1/fd/1; sleep 1"]}}})
+    """SIGTERM must come after the hook has finished, not merely after it began: the hook lasts
+    PRESTOP_S and both stamp their lines with the node's uptime."""
+    doc = pods.pod("prestop", PRESTOP_MAIN, grace_period=30, lifecycle={"preStop": {"exec": {"command": PRESTOP_HOOK}}})
     name = _start(kube, doc)
+    log = kube.follow_log(name)
     kube.delete_pod(name)
-    log = kube.wait(kube.watch_log(name), c.text_contains("got SIGTERM"), timeouts.container_event)
-    assert "preStop ran" in log, f"no sign of the preStop hook before SIGTERM; log:\n{log}"
-    assert log.index("preStop ran") < log.index("got SIGTERM"), f"SIGTERM came before the preStop hook; log:\n{log}"
+    text = kube.wait(log, c.text_contains("got SIGTERM"), timeouts(PRESTOP_S) + timeouts.container_event)
+    assert_sigterm_after_prestop(text)
 
 
 @pytest.mark.catalog("R2")
@@ -178,14 +214,36 @@ def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(ku
     assert "42" in out.split(), f"the query through mysql-svc:13306 returned:\n{out}"
 
 
+def _local_addresses(kube, pod: str, container: str) -> set[str]:
+    return procnet.local_addresses(kube.exec(pod, ["cat", "/proc/net/fib_trie"], container=container))
+
+
+def _network_namespace(kube, pod: str, container: str) -> str:
+    return kube.exec(pod, ["readlink", "/proc/self/ns/net"], container=container).strip()
+
+
 @pytest.mark.catalog("R6")
 def test_two_containers_of_one_pod_reach_each_other_on_localhost(kube):
-    doc = pods.pod("shared-net", ["sleep", "3600"], container="client")
+    """Each container answers on localhost with what only it has: nginx's page in web, a token
+    written into client's own filesystem served by busybox httpd on 8080. Both containers are in
+    one network namespace (the same /proc/self/ns/net), whose own address is the pod's IP (read
+    from the kernel's table of local addresses, not /etc/hosts, which the kubelet writes)."""
+    token = f"client-of-{kube.namespace}"
+    doc = pods.pod("shared-net", pods.shell(f"mkdir /www && echo {token} > /www/index.html && "
+                                            "exec httpd -f -p 8080 -h /www"), container="client", grace_period=1)
     doc["spec"]["containers"].insert(0, {"name": "web", "image": "nginx:1.25.3-alpine"})
     kube.apply(doc)
-    kube.wait_pod("shared-net", c.pod_ready())
+    pod = kube.wait_pod("shared-net", c.pod_ready())
     page = kube.exec("shared-net", ["wget", "-qO-", "http://localhost:80/"], container="client")
     assert "Welcome to nginx!" in page, f"the client container got from localhost:80:\n{page[:300]}"
-    web_ip = kube.exec("shared-net", ["hostname", "-i"], container="web").split()
-    client_ip = kube.exec("shared-net", ["hostname", "-i"], container="client").split()
-    assert web_ip == client_ip, f"the containers have different addresses: {web_ip} and {client_ip}"
+    answer = kube.exec("shared-net", ["curl", "-sS", "--max-time", "5", "--retry", "5", "--retry-connrefused",
+                                      "http://localhost:8080/"], container="web")
+    assert answer.strip() == token, f"the web container got from localhost:8080 {answer[:300]!r}, expected {token!r}"
+
+    namespaces = {name: _network_namespace(kube, "shared-net", name) for name in ("web", "client")}
+    assert len(set(namespaces.values())) == 1 and all(v.startswith("net:[") for v in namespaces.values()), \
+        f"the containers are in different network namespaces: {namespaces}"
+    addresses = {name: _local_addresses(kube, "shared-net", name) for name in ("web", "client")}
+    for name, found in addresses.items():
+        assert found == {pod.status.pod_ip}, \
+            f"container {name}'s network namespace has the addresses {sorted(found)}, the pod's IP is {pod.status.pod_ip}"
