@@ -9,7 +9,7 @@ import yaml
 
 from fixtures import backoff
 from fixtures import conditions as c
-from fixtures import pods, procnet
+from fixtures import pods, procnet, services
 
 # A graceful delete ends within this much of the grace period: the kubelet's SIGKILL, its
 # status report and the API's removal of the object (before --timeout-scale).
@@ -17,12 +17,15 @@ GRACE_TOLERANCE_S = 8
 # Restart gaps checked against the kubelet's back-off: gaps 1 and 2 (the first restart comes at
 # once), so that both the initial delay and its doubling are seen.
 RESTART_GAPS = 2
+MYSQL_START_ATTEMPTS = 120     # the old loop allowed 60 tries of up to 7 s; these take 1-6 s each
 
 
 @pytest.mark.catalog("R1")
 def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts):
     """The guide's Service also asks for externalIPs 192.168.56.102: it is replaced by
-    --external-ip, or dropped (no such address exists here)."""
+    --external-ip, or dropped (no such address exists here). The page is asked for at the pod's
+    own IP, then through the Service by ClusterIP, then by name (fixtures/services.py), so that
+    a failure names the broken layer: the pod, the EndpointSlice, the proxy, or DNS."""
     kube.apply("myweb1-pod")
     pod = kube.wait_pod("myweb1", c.pod_ready())
     assert pod.status.phase == "Running"
@@ -35,10 +38,10 @@ def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, tim
 
     svc = kube.apply("myweb1-svc")[0]
     assert svc.spec.cluster_ip and svc.spec.cluster_ip != "None", "myweb-svc got no ClusterIP"
-    kube.wait(kube.watch_service_endpoints("myweb-svc"), c.endpoints_exactly({pod.status.pod_ip}, port=80),
-              timeouts.pod_start)
-    page = kube.run_to_completion(pods.http_get("http-client", "http://myweb-svc:8001/"))
-    assert "Welcome to nginx!" in page, f"GET http://myweb-svc:8001/ returned:\n{page[:500]}"
+    client = services.client(kube, "http-client")
+    services.wait_endpoints(kube, "myweb-svc", {pod.status.pod_ip}, 80, timeouts.pod_start)
+    services.reach(kube, "myweb-svc", 8001, client, services.http("/"), "Welcome to nginx!",
+                   backend=(pod.status.pod_ip, 80))
 
 
 @pytest.mark.catalog("R5")
@@ -199,18 +202,21 @@ def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
 
 @pytest.mark.catalog("R4")
 def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(kube, timeouts):
+    """Asked at the pod's own IP first (until the server is up), then through mysql-svc by
+    ClusterIP, then by name: a failure names the broken layer (fixtures/services.py)."""
     docs = kube.manifest("mysql-pod-password")
     password = next(e["value"] for e in docs[0]["spec"]["containers"][0]["env"] if e["name"] == "MYSQL_ROOT_PASSWORD")
     kube.apply(docs)
     kube.apply("mysql-svc")
     pod = kube.wait_pod("mysql57-pod", c.pod_ready())
     assert pod.status.phase == "Running"
-    # The server takes a few seconds to initialize its data directory after the container starts.
-    query = ('for i in $(seq 60); do mysql --connect-timeout=5 -h mysql-svc -P 13306 -uroot -p"$PW" -N -e "SELECT 6*7" && exit 0; '
-             'sleep 2; done; exit 1')
-    client = pods.pod("mysql-client", pods.shell(query), image="mysql:5.7", restart_policy="Never",
-                      env=[{"name": "PW", "value": password}])
-    out = kube.run_to_completion(client, timeouts(180))
+    client = services.client(kube, "mysql-client", image="mysql:5.7", env=[{"name": "PW", "value": password}])
+    services.wait_endpoints(kube, "mysql-svc", {pod.status.pod_ip}, 3306, timeouts.pod_start)
+    query = 'mysql --connect-timeout=5 -h {host} -P {port} -uroot -p"$PW" -N -e "SELECT 6*7"'
+    # The server takes a few seconds to initialize its data directory after the container starts:
+    # the pod is asked at its own IP until it answers (MYSQL_START_ATTEMPTS, a second apart).
+    out = services.reach(kube, "mysql-svc", 13306, client, query, "42", backend=(pod.status.pod_ip, 3306),
+                         backend_attempts=MYSQL_START_ATTEMPTS)
     assert "42" in out.split(), f"the query through mysql-svc:13306 returned:\n{out}"
 
 
