@@ -246,10 +246,15 @@ def test_two_containers_of_one_pod_reach_each_other_on_localhost(kube):
                                       "http://localhost:8080/"], container="web")
     assert answer.strip() == token, f"the web container got from localhost:8080 {answer[:300]!r}, expected {token!r}"
 
-    namespaces = {name: _network_namespace(kube, "shared-net", name) for name in ("web", "client")}
+    assert_one_network_namespace(kube, [("shared-net", "web"), ("shared-net", "client")], pod.status.pod_ip)
+
+
+def assert_one_network_namespace(kube, containers: list[tuple[str, str]], pod_ip: str) -> None:
+    """The containers (pod, container) share one network namespace, whose own address is pod_ip."""
+    namespaces = {f"{p}/{name}": _network_namespace(kube, p, name) for p, name in containers}
     assert len(set(namespaces.values())) == 1 and all(v.startswith("net:[") for v in namespaces.values()), \
         f"the containers are in different network namespaces: {namespaces}"
-    addresses = {name: _local_addresses(kube, "shared-net", name) for name in ("web", "client")}
+    addresses = {f"{p}/{name}": _local_addresses(kube, p, name) for p, name in containers}
     for name, found in addresses.items():
-        assert found == {pod.status.pod_ip}, \
-            f"container {name}'s network namespace has the addresses {sorted(found)}, the pod's IP is {pod.status.pod_ip}"
+        assert found == {pod_ip}, \
+            f"container {name}'s network namespace has the addresses {sorted(found)}, the pod's IP is {pod_ip}"
