@@ -97,9 +97,10 @@ def admission_policy(request, cluster, kube):
 
         def dry_run():
             body = {**sample, "metadata": {**sample["metadata"], "namespace": kube.namespace}}
-            return cluster.api.sanitize_for_serialization(create(kube.namespace, body, dry_run="All"))
+            return create(kube.namespace, body, dry_run="All")
         kube.wait(Polled(dry_run, f"a dry-run {resource[:-1]} under mutatingadmissionpolicy/{name}"),
-                  c.Condition("mutated by the policy", lambda stored: stored is not None and in_effect(stored)),
+                  c.Condition("mutated by the policy", lambda stored: stored is not None and
+                              in_effect(cluster.api.sanitize_for_serialization(stored))),
                   IN_EFFECT_S)
         return name
 
@@ -115,7 +116,7 @@ GRACE_REWRITE = [{"patchType": "JSONPatch", "jsonPatch": {
 def _init_container_added(image: str) -> list[dict]:
     return [{"patchType": "ApplyConfiguration", "applyConfiguration": {
         "expression": 'Object{spec: Object.spec{initContainers: [Object.spec.initContainers{'
-                      f'name: "intruder", image: "{image}", command: ["true"]}}]}}}}'}}]
+                      f'name: "intruder", image: "{image}"}}]}}}}'}}]
 
 
 def test_a_grace_period_rewritten_at_admission_fails_the_apply_naming_the_field(kube, admission_policy, timeouts):
@@ -172,10 +173,11 @@ def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_
     """R1's client pod (only it, by label) gets a resolver where nothing answers (dnsPolicy None,
     nameserver 127.0.0.1): the ClusterIP still answers, so R1 must blame the name."""
     client_selector = {"matchLabels": {"app": "http-client"}}
-    admission_policy("no-dns", "pods", [{"patchType": "ApplyConfiguration", "applyConfiguration": {
-        "expression": 'Object{spec: Object.spec{dnsPolicy: "None", dnsConfig: Object.spec.dnsConfig{'
+    admission_policy("no-dns", "pods", [{"patchType": "JSONPatch", "jsonPatch": {
+        "expression": '[JSONPatch{op: "add", path: "/spec/dnsPolicy", value: "None"}, '
+                      'JSONPatch{op: "add", path: "/spec/dnsConfig", value: Object.spec.dnsConfig{'
                       'nameservers: ["127.0.0.1"], options: [Object.spec.dnsConfig.options{name: "timeout", '
-                      'value: "1"}, Object.spec.dnsConfig.options{name: "attempts", value: "1"}]}}}'}}],
+                      'value: "1"}, Object.spec.dnsConfig.options{name: "attempts", value: "1"}]}}]'}}],
         pods.pod("http-client", ["sleep", "1"]), lambda pod: pod["spec"]["dnsPolicy"] == "None",
         object_selector=client_selector)
     with pytest.raises(ServiceLayerBroken) as failed:
