@@ -127,6 +127,7 @@ def test_a_grace_period_rewritten_at_admission_fails_the_apply_naming_the_field(
                      lambda pod: pod["spec"]["terminationGracePeriodSeconds"] == 3)
     with pytest.raises(AdmissionDrift) as failed:
         runtime_suite.test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeouts, 10)
+    print(f"failed as expected: {failed.value}")
     assert str(failed.value) == ("pod/ignores-sigterm: changed at admission: spec.terminationGracePeriodSeconds "
                                  "manifest=10 stored=3"), str(failed.value)
     about_the_pod = [e.summary for e in kube.timeline.entries if e.subject == "pod/ignores-sigterm"]
@@ -141,6 +142,7 @@ def test_an_init_container_added_at_admission_fails_the_guides_apply_naming_it(k
                      lambda pod: [ic["name"] for ic in pod["spec"].get("initContainers", [])] == ["intruder"])
     with pytest.raises(AdmissionDrift) as failed:
         kube.apply("myweb1-pod")
+    print(f"failed as expected: {failed.value}")
     assert str(failed.value) == ('pod/myweb1: changed at admission: spec.initContainers manifest=(not set) '
                                  'stored=["intruder"]'), str(failed.value)
 
@@ -164,6 +166,7 @@ def test_a_service_kube_proxy_does_not_serve_is_blamed_on_its_cluster_ip(kube, a
         _service_sample(), lambda svc: (svc["metadata"].get("labels") or {}).get(PROXY_NAME_LABEL) == "pc-lab-nobody")
     with pytest.raises(ServiceLayerBroken) as failed:
         runtime_suite.test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts)
+    print(f"failed as expected: {failed.value}")
     assert str(failed.value).startswith("service/myweb-svc is broken at its ClusterIP (the Service proxy"), \
         str(failed.value)
     assert "although its EndpointSlice lists the pods and the pod answers at its own IP" in str(failed.value)
@@ -182,6 +185,7 @@ def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_
         object_selector=client_selector)
     with pytest.raises(ServiceLayerBroken) as failed:
         runtime_suite.test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts)
+    print(f"failed as expected: {failed.value}")
     assert str(failed.value).startswith("service/myweb-svc is broken at its DNS name (cluster DNS"), str(failed.value)
     assert "myweb-svc does not resolve from pod/http-client" in str(failed.value), str(failed.value)
 
@@ -194,6 +198,7 @@ def test_a_service_whose_endpoint_slice_misses_the_pod_port_blames_the_endpoint_
         _service_sample(), lambda svc: svc["spec"]["ports"][0]["targetPort"] == 8080)
     with pytest.raises(ServiceLayerBroken) as failed:
         runtime_suite.test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, Timeouts(0.25))
+    print(f"failed as expected: {failed.value}")
     assert str(failed.value).startswith("service/myweb-svc is broken at its EndpointSlice"), str(failed.value)
     assert "endpointslices of service/myweb-svc" in str(failed.value) and "on port 80" in str(failed.value)
 
@@ -250,6 +255,7 @@ def test_a_scheduler_that_ignores_node_selectors_fails_n1(kube, admission_policy
             scheduling_suite.test_sch_test1_lands_on_the_node_its_hostname_selector_names(
                 kube, workers, guide_nodes, timeouts)
     message = str(failed.value)
+    print(f"failed as expected: {message}\nbound by the stand-in: {scheduler.bound}")
     assert message.startswith("misplaced: "), message
     for name, node in scheduler.bound.items():
         wanted = guide_nodes["k8s-node2"] if name.endswith("-control") else guide_nodes["k8s-node1"]
@@ -275,16 +281,18 @@ def test_sigterm_during_the_prestop_hook_fails_the_order_check(kube, timeouts):
     kube.delete_pod("early-sigterm")
     text = kube.wait(log, c.text_contains("preStop ended"), timeouts.container_event)
     assert text.index("preStop began") < text.index("got SIGTERM"), f"the old check would fail too:\n{text}"
-    with pytest.raises(AssertionError, match=r"SIGTERM arrived \d+\.\d\ds before the preStop hook finished"):
+    with pytest.raises(AssertionError, match=r"SIGTERM arrived \d+\.\d\ds before the preStop hook finished") as failed:
         runtime_suite.assert_sigterm_after_prestop(text, hook_s)
+    print(f"failed as expected: {failed.value}")
 
 
 def test_a_pod_ready_without_a_probe_fails_the_probe_check(kube, timeouts):
     """P4's success check on a pod with no probe at all (what a kubelet ignoring probes shows)."""
     kube.apply(pods.pod("probed", probes_suite.PROBED_NGINX, image=probes_suite.NGINX, grace_period=1))
     with pytest.raises(AssertionError, match=r"Ready [01]s after its container started, before the probe's "
-                                             r"initialDelaySeconds \(4s\): Ready without the probe's verdict"):
+                                             r"initialDelaySeconds \(4s\): Ready without the probe's verdict") as failed:
         probes_suite.assert_ready_through_the_probe(kube, "probed", timeouts)
+    print(f"failed as expected: {failed.value}")
 
 
 def test_containers_of_two_pods_fail_the_shared_network_namespace_check(kube):
@@ -295,8 +303,9 @@ def test_containers_of_two_pods_fail_the_shared_network_namespace_check(kube):
     a = kube.wait_pod("net-a", c.pod_running())
     kube.wait_pod("net-b", c.pod_running())
     with pytest.raises(AssertionError, match=r"the containers are in different network namespaces: "
-                                             r"\{'net-a/main': 'net:\[\d+\]', 'net-b/main': 'net:\[\d+\]'\}"):
+                                             r"\{'net-a/main': 'net:\[\d+\]', 'net-b/main': 'net:\[\d+\]'\}") as failed:
         runtime_suite.assert_one_network_namespace(kube, [("net-a", "main"), ("net-b", "main")], a.status.pod_ip)
+    print(f"failed as expected: {failed.value}")
 
 
 def test_restarts_sooner_than_the_expected_back_off_are_named(kube, timeouts):
@@ -309,5 +318,18 @@ def test_restarts_sooner_than_the_expected_back_off_are_named(kube, timeouts):
     assert history.too_soon(real) == [], f"{history.render()} against {real}"
     wrong = backoff.BackOff(real.initial * 2.5, real.maximum * 2.5, "deliberately wrong")
     too_soon = history.too_soon(wrong)
+    print(f"instances: {history.render()}; gaps: {[history.gap(n) for n in range(3)]}; {real}\n"
+          f"failed as expected against {wrong}: {too_soon}")
     assert too_soon and too_soon[0].startswith("restart 2: ") and f"at least {wrong.floor(1):g}s expected" in too_soon[0], \
         too_soon
+
+
+def test_kubectls_own_namespace_refusal_is_not_taken_for_the_servers(kubectl):
+    """Y1 used to accept any stderr naming defaul드, which kubectl's client-side refusal does
+    when the test's kubectl passes --namespace: the suite's check must reject that text."""
+    from suites.test_guide_yaml_errors import AS_PRINTED
+    local = kubectl("create", "--dry-run=server", "-f", str(AS_PRINTED / "weather.yaml"))
+    print(f"kubectl with --namespace said: {local.stderr.strip()}")
+    assert local.returncode != 0 and "defaul드" in local.stderr, local.stderr    # what the old test accepted
+    assert local.stderr.startswith("error: the namespace from the provided object"), local.stderr
+    assert "Error from server" not in local.stderr, local.stderr                 # what the suite now requires
