@@ -136,3 +136,26 @@ def test_recording_keeps_the_states_a_wait_for_something_else_sees():
     assert cond.met(pod(phase="Running", statuses=[status(1, running=1, last=(0, 1))])) is False
     assert cond.met(pod(phase="Running", statuses=[status(1, waiting="CrashLoopBackOff", last=(1, 2))])) is True
     assert (h.gap(0), sorted(h.finished)) == (0, [0, 1])
+
+
+def test_a_kubelet_that_cannot_be_read_gives_the_conservative_bound(monkeypatch):
+    class Forbidden:
+        status, reason, data = 403, "Forbidden", b""
+    monkeypatch.setattr(client.CoreV1Api, "connect_get_node_proxy_with_path", lambda self, node, path, **kw: Forbidden())
+    b = backoff.for_node(client.ApiClient(), "n1")
+    assert (b.initial, b.maximum) == (1, 1)
+    assert "the kubelet of n1 cannot be read (403 Forbidden)" in b.source
+
+
+def test_a_readable_kubelet_gives_its_own_settings(monkeypatch):
+    answers = {"metrics": (METRICS % 0).encode(),
+               "configz": b'{"kubeletconfig": {"crashLoopBackOff": {"maxContainerRestartPeriod": "5m0s"}}}'}
+
+    class Ok:
+        status, reason = 200, "OK"
+
+        def __init__(self, path):
+            self.data = answers[path]
+    monkeypatch.setattr(client.CoreV1Api, "connect_get_node_proxy_with_path", lambda self, node, path, **kw: Ok(path))
+    assert str(backoff.for_node(client.ApiClient(), "n1")) == \
+        "initial 10s, maximum 300s (kubelet of n1: maxContainerRestartPeriod 5m0s)"
