@@ -5,7 +5,11 @@ import json
 import pytest
 
 from fixtures import conditions as c
-from fixtures import pods, weather
+from fixtures import backoff, pods, weather
+
+# Restart gaps checked against the kubelet's back-off: gaps 1 and 2 (the first restart comes at
+# once), so that both the initial delay and its doubling are seen.
+RESTART_GAPS = 2
 
 
 def _init_running_main_waiting(pod) -> bool:
@@ -59,15 +63,26 @@ def _weather_unreachable(kube, substitutions, restart_policy):
 @pytest.mark.catalog("I2")
 def test_a_failing_init_container_is_restarted_and_the_app_never_starts_with_restart_policy_always(
         kube, timeouts, substitutions):
+    """The init container's restarts must be spaced by the kubelet's back-off: the second at
+    least the initial delay after its second exit, the third at least twice that (10 s and 20 s
+    by default; the node's own settings are read, fixtures/backoff.py, and where they cannot be
+    the least legal back-off, 1 s, is assumed)."""
+    history = backoff.RestartHistory("download-config", init=True)
     _weather_unreachable(kube, substitutions, "Always")
-    pod = kube.wait_pod("weather-pod", c.Condition(
+    pod = kube.wait_pod("weather-pod", history.recording(c.Condition(
         "in Init:CrashLoopBackOff (init container restarted, waiting in back-off)",
         lambda p: (cs := c.container_status(p, "download-config", init=True)) is not None
-        and cs.restart_count >= 1 and cs.state.waiting is not None and cs.state.waiting.reason == "CrashLoopBackOff"),
+        and cs.restart_count >= 1 and cs.state.waiting is not None and cs.state.waiting.reason == "CrashLoopBackOff")),
         timeouts.pod_start)
     init = c.container_status(pod, "download-config", init=True)
     assert init.last_state.terminated.reason == "Error" and init.last_state.terminated.exit_code != 0, \
         f"the failed init container's last state is {init.last_state.terminated}, expected Error with a non-zero exit"
+    spacing = backoff.for_node(kube.cluster.api, pod.spec.node_name)
+    pod = kube.wait_pod("weather-pod", history.spaced(RESTART_GAPS),
+                        timeouts(90) + sum(spacing.floor(n) for n in range(RESTART_GAPS + 1)))
+    too_soon = history.too_soon(spacing)
+    assert not too_soon, (f"init container download-config was restarted sooner than the kubelet's back-off "
+                          f"({spacing}) allows:\n" + "\n".join(too_soon) + f"\ninstances: {history.render()}")
     main = c.container_status(pod, "nginx-container")
     assert main.state.waiting is not None and main.state.waiting.reason == "PodInitializing"
     assert main.restart_count == 0 and not main.last_state.terminated, "nginx-container ran although init failed"

@@ -183,7 +183,8 @@ HTML = "/usr/share/nginx/html"
 # nginx with a path for every answer a probe can get: / 200, /dir 301 to /dir/ (200), /empty-dir
 # 301 to /empty-dir/ (403: no index, no listing), /missing 404, /error 500, and /elsewhere a 302
 # to another host (loopback port 1: the kubelet does not follow it, and nothing listens there).
-NGINX_CONF = ("server { listen 80; root " + HTML + "; location = /error { return 500; } "
+# Its error log at level info records a connection closed without a request: a tcpSocket probe.
+NGINX_CONF = ("server { listen 80; root " + HTML + "; error_log /dev/stderr info; location = /error { return 500; } "
               "location = /elsewhere { return 302 http://127.0.0.1:1/; } }")
 PROBED_NGINX = pods.shell(
     f"mkdir -p {HTML}/dir {HTML}/empty-dir && echo in dir > {HTML}/dir/index.html && "
@@ -191,11 +192,17 @@ PROBED_NGINX = pods.shell(
 HANDLER_PERIOD = 1
 HANDLER_FAILING_FOR_S = 6
 HANDLER_VERDICT_S = 10          # from Running to Ready: nginx's start and a few probe periods
+# Every handler's probe waits this long after the container starts: a Ready that comes sooner
+# came without the probe. Both timestamps are whole seconds, hence the second less in the check.
+HANDLER_DELAY_S = 4
+TCP_PROBE_TRACE = "closed connection while waiting for request"
 
 
 def _handler(id_: str, handler: dict, ready: bool, event: str | None = None, log: str | None = None):
     """`event`: a fragment of the probe's event (Unhealthy on failure, ProbeWarning) saying why;
-    `log`: a fragment of nginx's access log showing what the kubelet asked for."""
+    `log`: a fragment of the container's log (nginx's access and error logs, or the exec
+    handler's own line) showing that the kubelet ran this handler; every succeeding handler
+    has one, so that a Ready without a probe cannot pass."""
     return pytest.param(handler, ready, event, log, id=id_)
 
 
@@ -215,16 +222,27 @@ def _exec(script: str) -> dict:
     return {"exec": {"command": ["sh", "-c", script]}}
 
 
+def assert_ready_through_the_probe(kube, name: str, timeouts) -> None:
+    """Ready within HANDLER_VERDICT_S, and no sooner than HANDLER_DELAY_S after the start."""
+    pod = kube.wait_pod(name, c.pod_ready(), timeouts(HANDLER_VERDICT_S))
+    started_at = c.container_status(pod, "main").state.running.started_at
+    held = (c.find_condition(pod, "Ready").last_transition_time - started_at).total_seconds()
+    assert held >= HANDLER_DELAY_S - 1, (
+        f"pod/{name} was Ready {held:.0f}s after its container started, before the probe's initialDelaySeconds "
+        f"({HANDLER_DELAY_S}s): Ready without the probe's verdict")
+
+
 @pytest.mark.catalog("P4")
 @pytest.mark.parametrize("handler, ready, event, log", [
-    _handler("exec-exit-0-succeeds", _exec("exit 0"), True),
+    _handler("exec-exit-0-succeeds", _exec("echo exec probe ran > /proc/1/fd/1; exit 0"), True,
+             log="exec probe ran"),
     _handler("exec-exit-1-fails", _exec("echo not ready; exit 1"), False, "not ready"),
     _handler("exec-any-other-nonzero-exit-fails", _exec("echo not ready; exit 2"), False, "not ready"),
-    _handler("tcpSocket-open-port-succeeds", {"tcpSocket": {"port": 80}}, True),
+    _handler("tcpSocket-open-port-succeeds", {"tcpSocket": {"port": 80}}, True, log=TCP_PROBE_TRACE),
     _handler("tcpSocket-closed-port-fails", {"tcpSocket": {"port": 81}}, False, "connection refused"),
-    _handler("httpGet-200-succeeds", _http("/"), True),
+    _handler("httpGet-200-succeeds", _http("/"), True, log='"GET / HTTP/1.1" 200'),
     _handler("httpGet-302-to-another-host-succeeds-without-being-followed", _http("/elsewhere"), True,
-             "Probe terminated redirects"),
+             "Probe terminated redirects", '"GET /elsewhere HTTP/1.1" 302'),
     _handler("httpGet-301-to-the-same-host-is-followed-to-its-200-and-succeeds", _http("/dir"), True,
              log='"GET /dir/ HTTP/1.1" 200'),
     _handler("httpGet-301-to-the-same-host-is-followed-to-its-403-and-fails", _http("/empty-dir"), False,
@@ -236,20 +254,24 @@ def test_a_probe_handler_succeeds_or_fails_as_its_result_says(kube, timeouts, ha
     """Shown with readiness probes, whose verdict is Ready at once and costs no restart; a
     handler means the same in a liveness or startup probe. The guide's table says an HTTP answer
     200..399 succeeds: a 3xx succeeds as such only when the kubelet does not follow it (another
-    host); a redirect to the same host is followed, and the final answer counts."""
+    host); a redirect to the same host is followed, and the final answer counts. That the probe
+    ran is proven, not assumed: a success comes no sooner than the probe's initialDelaySeconds
+    and leaves its trace in the log; a failure leaves its Unhealthy event."""
     kube.apply(pods.pod("probed", PROBED_NGINX, image=NGINX, grace_period=1, readinessProbe={
-        **handler, "periodSeconds": HANDLER_PERIOD, "failureThreshold": 1}))
+        **handler, "initialDelaySeconds": HANDLER_DELAY_S, "periodSeconds": HANDLER_PERIOD, "failureThreshold": 1}))
     kube.wait_pod("probed", c.pod_running())
     if ready:
-        kube.wait_pod("probed", c.pod_ready(), timeouts(HANDLER_VERDICT_S))
+        assert_ready_through_the_probe(kube, "probed", timeouts)
     else:
+        # The kubelet sends the event and the status apart: the event first, then the status.
+        kube.wait(_watch_events(kube, "probed", "Unhealthy", "Readiness probe failed"), c.text_contains(event),
+                  HANDLER_DELAY_S + timeouts(10))
         kube.wait_pod("probed", c.throughout(HANDLER_FAILING_FOR_S, c.all_of(
             c.pod_condition("Ready", "False"), c.container_restart_count("main", 0))),
             HANDLER_FAILING_FOR_S + timeouts(10))
-    if event:
-        # The kubelet sends the event and the status apart: wait for the event too.
-        reason, says = ("ProbeWarning", "Readiness probe warning") if ready else ("Unhealthy", "Readiness probe failed")
-        kube.wait(_watch_events(kube, "probed", reason, says), c.text_contains(event), timeouts(5))
+    if event and ready:
+        kube.wait(_watch_events(kube, "probed", "ProbeWarning", "Readiness probe warning"), c.text_contains(event),
+                  timeouts(5))
     if log:
         kube.wait(kube.watch_log("probed"), c.text_contains(log), timeouts(5))
 

@@ -2,6 +2,8 @@
 node labels, nodeName, taints and tolerations. Node names come from the cluster: the guide's
 k8s-node1..3 are the cluster's workers in name order (fixture guide_nodes)."""
 
+import copy
+
 import pytest
 
 from fixtures import conditions as c
@@ -16,6 +18,11 @@ EVICT_KEY = "pod-conformance/evict"
 AVOID_KEY = "pod-conformance/avoid"
 SLEEP = ["sleep", "3600"]
 STAYS_S = 5         # how long a pod the taint must leave alone is watched to stay
+# Placement is shown by this many pods that must all land on the node (a scheduler that ignores
+# the selector passes with one pod by luck 1 time in 3, with four 1 in 81), and a control pod
+# whose selector names another node, which must land there (a scheduler that sends every pod to
+# one node, whatever the selector, fails on it).
+PLACED_PODS = 4
 
 
 @pytest.fixture
@@ -29,6 +36,40 @@ def workers(guide_nodes, schedulable_workers) -> list[str]:
 
 def _pinned(name: str, node: str, **fields) -> dict:
     return pods.pod(name, SLEEP, node_selector={"kubernetes.io/hostname": node}, **fields)
+
+
+def _copies(doc: dict, count: int) -> list[dict]:
+    """The document and count - 1 copies of it named NAME-2, NAME-3, ..."""
+    name = doc["metadata"]["name"]
+    out = [doc]
+    for i in range(2, count + 1):
+        copy_ = copy.deepcopy(doc)
+        copy_["metadata"]["name"] = f"{name}-{i}"
+        out.append(copy_)
+    return out
+
+
+def _control(doc: dict, selector: dict) -> dict:
+    """A copy of doc named NAME-control, with its own nodeSelector."""
+    control = copy.deepcopy(doc)
+    control["metadata"]["name"] = f"{doc['metadata']['name']}-control"
+    control["spec"]["nodeSelector"] = selector
+    return control
+
+
+def assert_placed(kube, wanted: dict[str, str], timeout: float) -> dict[str, str]:
+    """Every pod of `wanted` (pod -> node) is scheduled on its node; one message lists every pod
+    that is not. Returns where each landed."""
+    placed = {}
+    for name in wanted:
+        try:
+            placed[name] = kube.wait_pod(name, c.pod_scheduled(), timeout).spec.node_name
+        except AssertionError as e:
+            placed[name] = f"nowhere ({str(e).splitlines()[0]})"
+    wrong = {name: node for name, node in placed.items() if node != wanted[name]}
+    assert not wrong, "misplaced: " + ", ".join(f"{name} on {node}, wanted {wanted[name]}"
+                                                for name, node in wrong.items()) + f"; all: {placed}"
+    return placed
 
 
 def _running_on(node: str) -> c.Condition:
@@ -65,9 +106,15 @@ def _events(kube, name: str) -> Polled:
 
 @pytest.mark.catalog("N1")
 def test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, workers, guide_nodes, timeouts):
-    node = guide_nodes["k8s-node1"]
-    kube.apply("sch-test1")
-    kube.wait_pod("sch-test1", c.pod_scheduled_on(node), timeouts.pod_schedule)
+    """sch-test1 and three copies of it must all land on k8s-node1's stand-in; a copy whose
+    selector names k8s-node2 must land there (PLACED_PODS)."""
+    node, other = guide_nodes["k8s-node1"], guide_nodes["k8s-node2"]
+    docs = _copies(kube.manifest("sch-test1")[0], PLACED_PODS)
+    docs.append(_control(docs[0], {"kubernetes.io/hostname": other}))
+    for doc in docs:
+        kube.apply(doc)
+    wanted = {d["metadata"]["name"]: node for d in docs[:-1]} | {docs[-1]["metadata"]["name"]: other}
+    assert_placed(kube, wanted, timeouts.pod_schedule)
     pod = kube.wait_pod("sch-test1", c.pod_running(), timeouts.pod_start)
     assert pod.spec.node_name == node
 
@@ -75,10 +122,17 @@ def test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, workers, 
 @pytest.mark.catalog("N2")
 @pytest.mark.node_mutation
 def test_sch_test2_lands_on_the_node_labelled_cputype_gpu(kube, workers, guide_nodes, node_ledger, timeouts):
-    node = guide_nodes["k8s-node2"]
+    """sch-test2 and three copies must all land on the node labelled cputype=gpu; a copy
+    selecting cputype=cpu, the label of another node, must land there (PLACED_PODS)."""
+    node, other = guide_nodes["k8s-node2"], guide_nodes["k8s-node3"]
     node_ledger.label(node, "cputype", "gpu")
-    kube.apply("sch-test2")
-    kube.wait_pod("sch-test2", c.pod_scheduled_on(node), timeouts.pod_schedule)
+    node_ledger.label(other, "cputype", "cpu")
+    docs = _copies(kube.manifest("sch-test2")[0], PLACED_PODS)
+    docs.append(_control(docs[0], {"cputype": "cpu"}))
+    for doc in docs:
+        kube.apply(doc)
+    wanted = {d["metadata"]["name"]: node for d in docs[:-1]} | {docs[-1]["metadata"]["name"]: other}
+    assert_placed(kube, wanted, timeouts.pod_schedule)
     kube.wait_pod("sch-test2", c.pod_running(), timeouts.pod_start)
 
 
@@ -241,7 +295,13 @@ def test_pods_without_a_toleration_avoid_a_tainted_node_while_other_nodes_fit(ku
 @pytest.mark.catalog("N6")
 @pytest.mark.node_mutation
 def test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, workers, node_ledger, timeouts):
-    node = workers[0]
+    """PLACED_PODS pods pinned to the PreferNoSchedule node must all land there, and a control
+    pod pinned to another worker there."""
+    node, other = workers[0], workers[1]
     node_ledger.taint(node, AVOID_KEY, "x", "PreferNoSchedule")
-    kube.apply(_pinned("only-there", node))
-    kube.wait_pod("only-there", c.pod_scheduled_on(node), timeouts.pod_schedule)
+    docs = _copies(_pinned("only-there", node), PLACED_PODS)
+    docs.append(_control(docs[0], {"kubernetes.io/hostname": other}))
+    for doc in docs:
+        kube.apply(doc)
+    wanted = {d["metadata"]["name"]: node for d in docs[:-1]} | {docs[-1]["metadata"]["name"]: other}
+    assert_placed(kube, wanted, timeouts.pod_schedule)

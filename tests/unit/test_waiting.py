@@ -261,3 +261,23 @@ def test_wait_until_over_an_object_watch(fake_watch):
     fake_watch.scripts = [[{"type": "MODIFIED", "object": running}]]
     w = ObjectWatch(FakeList(pod_list(pod("web", phase="Pending"))), "pod/web", name="web", namespace="ns1")
     assert wait_until(w, conditions.pod_running(), 5, poll=0.1) is running
+
+
+def test_followed_text_keeps_what_arrived_and_waits_for_more():
+    import threading
+
+    from fixtures.waiting import Followed
+    gate = threading.Event()
+
+    def chunks():
+        yield b"started\n"
+        gate.wait(5)
+        yield b"got SIGTERM\n"
+        raise ConnectionError("the pod is gone")
+
+    followed = Followed(chunks(), "followed log of pod/p")
+    assert "started" in followed.observe(2)
+    gate.set()
+    text = wait_until(followed, conditions.text_contains("got SIGTERM"), 5)
+    assert text == "started\ngot SIGTERM\n"
+    assert followed.ended.wait(2)
