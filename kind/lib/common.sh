@@ -1,0 +1,32 @@
+# Shared settings and helpers for the kind scripts. Source, do not run.
+#   $KIND_CACHE  build outputs (the node image archive, kind itself), kept between runs
+#   $KIND_STATE  the Docker engine's data and the registry's config and logs
+#   $KIND_RUN    pid files (tmpfs)
+
+KIND_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$KIND_ROOT/../localcluster/lib/common.sh"
+KIND_VERSION=v0.33.0                       # sigs.k8s.io/kind, from the Go module proxy
+KIND_CACHE=$LC_CACHE/kind
+KIND_BIN=$KIND_CACHE/bin
+KIND_STATE=${KIND_STATE:-/var/lib/pod-conformance-kind}
+KIND_RUN=/run/pod-conformance-kind
+KIND_CLUSTER=pod-conformance               # the name in kind/cluster.yaml
+
+# The Docker network the nodes live on (kind uses it instead of its own "kind" network), made
+# by kind/network.sh with a fixed subnet so that its gateway, where the registry listens, is known
+# before the cluster exists. Nothing on it reaches beyond it (kind/network.sh).
+KIND_NET=pod-conformance-kind
+KIND_NET_BRIDGE=pckind0
+KIND_NET_SUBNET=10.202.0.0/24
+KIND_NET_GATEWAY=10.202.0.1
+KIND_REGISTRY=$KIND_NET_GATEWAY:5000
+
+kind_log() { printf '[kind %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+kind_die() { printf '[kind] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# kind_pid_alive PIDFILE EXE: the pid in PIDFILE runs EXE (by /proc/PID/exe), so that a pid
+# reused by another program is never signalled.
+kind_pid_alive() {
+  local pid; pid=$(cat "$1" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$2")" ]
+}
