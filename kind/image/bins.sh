@@ -12,11 +12,11 @@ version=$LC_KUBE_VERSION
 
 kubeadm_dir() {
   local modfile; modfile=$(lc_modfile "$version")
-  echo "$KIND_BIN/kubeadm-$version-$(cat "$modfile" "${modfile%.mod}.sum" "$0" | sha256sum | cut -c1-12)"
+  echo "$KIND_BIN/kubeadm-$version-$(cat "$modfile" "${modfile%.mod}.sum" | sha256sum | cut -c1-12)"
 }
 etcd_dir() {
   local v; v=$(grep -o 'go.etcd.io/etcd/server/v3 v[0-9.]*' "$KIND_ROOT/etcd/go.mod" | head -1 | cut -d' ' -f2)
-  echo "$KIND_BIN/etcd-$v-$(cat "$KIND_ROOT"/etcd/{go.mod,go.sum,main.go} "$0" | sha256sum | cut -c1-12)"
+  echo "$KIND_BIN/etcd-$v-$(cat "$KIND_ROOT"/etcd/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)"
 }
 
 build_kubeadm() {
