@@ -159,13 +159,14 @@ TOML
   declare -A imported=()
   while IFS=$'\t' read -r ref arc; do
     if [ -z "${imported[$arc]:-}" ]; then
-      ctr -a "$sock" -n k8s.io images import --no-unpack --label=io.cri-containerd.pinned=pinned "$arc" >/dev/null \
+      ctr -a "$sock" -n k8s.io images import --no-unpack "$arc" >/dev/null \
         || kind_die "could not import $arc into the node image"
       first=$(ctr -a "$sock" -n k8s.io images ls -q | grep -Fx -f <(tar -xOf "$arc" index.json | jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]') | head -1)
       [ -n "$first" ] || kind_die "importing $arc named no image"
       imported[$arc]=$first
     fi
     [ "${imported[$arc]}" = "$ref" ] || ctr -a "$sock" -n k8s.io images tag --force "${imported[$arc]}" "$ref" >/dev/null
+    ctr -a "$sock" -n k8s.io images label "$ref" io.cri-containerd.pinned=pinned >/dev/null
   done < <(cat "$components"; for ref in "$pause_ref" registry.k8s.io/pause:3.10.2; do printf '%s\t%s\n' "$ref" "$pause_archive"; done)
   ctr -a "$sock" -n k8s.io images ls -q | sed 's/^/[kind]   /' >&2
   kill "$ctrd_pid"; wait "$ctrd_pid" 2>/dev/null || true; ctrd_pid=''
