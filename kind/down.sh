@@ -16,4 +16,8 @@ if [ -n "$kind" ] && docker info >/dev/null 2>&1; then
   "$here/network.sh" down
 fi
 "$here/registry.sh" down
+if [ -f "$KIND_STATE/created-lib-modules" ] && ! "${kind:-false}" get clusters 2>/dev/null | grep -q .; then
+  rmdir /lib/modules 2>/dev/null || true     # only when still empty
+  rm -f "$KIND_STATE/created-lib-modules"
+fi
 "$here/engine.sh" down

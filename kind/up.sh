@@ -65,6 +65,9 @@ if ! "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
       printf -- '- |\n  kind: ClusterConfiguration\n  dns:\n    imageTag: %s\n' "$LC_COREDNS_VERSION"
     fi
   } > "$config"
+  # kind's docker provider mounts the host's /lib/modules into every node; Docker creates it
+  # (empty) where it is missing. Noted so that kind/down.sh removes it again.
+  [ -e /lib/modules ] || touch "$KIND_STATE/created-lib-modules"
   kind_log "creating kind cluster $KIND_CLUSTER (1 control plane, 3 workers) from $image"
   create_start=$SECONDS
   "$kind" create cluster --name "$KIND_CLUSTER" --config "$config" --image "$image" \
