@@ -4,7 +4,8 @@
 #                    (Debian's docker.io >= 26) on the default socket, its pid in
 #                    $KIND_RUN/dockerd.pid, its log in $KIND_STATE/dockerd.log
 #   engine.sh down   stops the dockerd that `up` started (pid file checked against
-#                    /proc/PID/exe first), and nothing else; an engine it did not start is left alone
+#                    /proc/PID/exe first) and removes the iptables chains it left; an engine it
+#                    did not start is left alone
 #
 # The engine started here sends nothing beyond this machine: no default bridge (--bridge=none),
 # no masquerading (--ip-masq=false), the host's ip_forward and FORWARD policy left as they are
@@ -60,10 +61,27 @@ down() {
   kind_log "engine: stopping dockerd $pid"
   kill -TERM "$pid"
   for i in $(seq 60); do
-    [ -d "/proc/$pid" ] || { kind_log "engine: dockerd $pid stopped"; return; }
+    if [ ! -d "/proc/$pid" ]; then
+      kind_log "engine: dockerd $pid stopped"
+      remove_docker_chains
+      return
+    fi
     sleep 1
   done
   kind_die "dockerd $pid still runs 60 s after SIGTERM (log $log)"
+}
+
+# dockerd leaves its (by then empty) iptables chains behind; the host had none before ours.
+remove_docker_chains() {
+  local c
+  iptables -w -D FORWARD -j DOCKER-USER 2>/dev/null || true
+  iptables -w -D FORWARD -j DOCKER-ISOLATION-STAGE-1 2>/dev/null || true
+  iptables -w -t nat -D PREROUTING -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  iptables -w -t nat -D OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER 2>/dev/null || true
+  for c in DOCKER DOCKER-ISOLATION-STAGE-1 DOCKER-ISOLATION-STAGE-2 DOCKER-USER; do
+    iptables -w -F "$c" 2>/dev/null && iptables -w -X "$c" 2>/dev/null || true
+  done
+  iptables -w -t nat -F DOCKER 2>/dev/null && iptables -w -t nat -X DOCKER 2>/dev/null || true
 }
 
 case ${1:-} in
