@@ -73,7 +73,10 @@ if ! "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
   "$kind" create cluster --name "$KIND_CLUSTER" --config "$config" --image "$image" \
     --kubeconfig "$kubeconfig" --wait 5m >&2 \
     || kind_die "kind create cluster failed (output above; 'kind export logs --name $KIND_CLUSTER' collects the nodes' logs)"
-  kind_log "cluster created in $((SECONDS - create_start)) s"
+  # kind's --wait covers the control plane only.
+  "$kubectl" --kubeconfig "$kubeconfig" wait --for=condition=Ready nodes --all --timeout=180s >/dev/null \
+    || kind_die "not every node became Ready within 180 s: $("$kubectl" --kubeconfig "$kubeconfig" get nodes --no-headers | tr '\n' ';')"
+  kind_log "cluster created in $((SECONDS - create_start)) s, all nodes Ready"
 fi
 
 if [ -n "${KIND_EXPERIMENTAL_DOCKER_NETWORK:-}" ]; then
