@@ -29,8 +29,13 @@ up() {
   local version; version=$("$dockerd_bin" --version | sed -n 's/^Docker version \([0-9]*\)\..*/\1/p')
   [ "${version:-0}" -ge 26 ] || kind_die "dockerd $("$dockerd_bin" --version) is too old: kind's privileged nodes need Docker 26 here (run kind/install-deps.sh)"
   if [ -S /var/run/docker.sock ]; then
-    kind_die "/var/run/docker.sock exists but no engine answers on it; another dockerd may be starting or have died (see its log); remove the socket if it is stale"
+    # Left by a dockerd that was killed: nothing listens on it any more.
+    ss -xlH 2>/dev/null | grep -q ' /var/run/docker.sock ' \
+      && kind_die "/var/run/docker.sock is open but no engine answers on it; another dockerd may be starting (see its log)"
+    kind_log "engine: removing the stale /var/run/docker.sock of a dockerd that is gone"
+    rm -f /var/run/docker.sock
   fi
+  rm -f "$pidfile"   # a stale one (its dockerd is gone, checked above) would stop dockerd from starting
   # Four kubelets, containerds and systemds share the host's inotify limits (kind's known issue).
   [ "$(sysctl -n fs.inotify.max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
   [ "$(sysctl -n fs.inotify.max_user_watches)" -ge 524288 ] || sysctl -qw fs.inotify.max_user_watches=524288
