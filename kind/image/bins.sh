@@ -28,7 +28,7 @@ build_kubeadm() {
   for key in gitVersion=$version gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
     ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
   done
-  kind_log "building kubeadm $version (warm Go build cache from localcluster/build.sh: about a minute)"
+  kind_log "building kubeadm $version (most packages come from the Go build cache of localcluster/build.sh)"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"
   # A copy of the pinned go.mod, so that sums kubeadm alone needs never touch localcluster/kube.
