@@ -10,7 +10,7 @@
 # The engine started here sends nothing beyond this machine: no default bridge (--bridge=none),
 # no masquerading (--ip-masq=false), the host's ip_forward and FORWARD policy left as they are
 # (--ip-forward=false), and its embedded DNS server, which answers container names, forwards
-# every other name to the node network's gateway ($KIND_NET_GATEWAY), where nothing answers
+# every other name to $KIND_NET_DNS, a host address on the nodes' network where nothing serves
 # DNS, instead of to the host's resolvers (--dns). kind/network.sh adds the firewall rules.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
@@ -20,7 +20,11 @@ dockerd_bin=/usr/sbin/dockerd
 
 up() {
   if kind_pid_alive "$pidfile" "$dockerd_bin"; then
-    kind_log "engine: dockerd $(cat "$pidfile") runs (started by kind/engine.sh)"; return
+    if tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" | grep -q -- "--dns $KIND_NET_DNS "; then
+      kind_log "engine: dockerd $(cat "$pidfile") runs (started by kind/engine.sh)"; return
+    fi
+    kind_log "engine: dockerd $(cat "$pidfile") runs with other settings than these: restarting it"
+    down
   fi
   if docker info >/dev/null 2>&1; then
     kind_log "engine: using the running Docker engine $(docker version -f '{{.Server.Version}}'), not started here"; return
@@ -40,10 +44,11 @@ up() {
   [ "$(sysctl -n fs.inotify.max_user_instances)" -ge 512 ] || sysctl -qw fs.inotify.max_user_instances=512
   [ "$(sysctl -n fs.inotify.max_user_watches)" -ge 524288 ] || sysctl -qw fs.inotify.max_user_watches=524288
   mkdir -p "$KIND_RUN" "$KIND_STATE/docker"
+  if [ "$(stat -c %s "$log" 2>/dev/null || echo 0)" -gt $((64 << 20)) ]; then mv -f "$log" "$log.1"; fi
   kind_log "engine: starting dockerd (data in $KIND_STATE/docker, log $log)"
   setsid "$dockerd_bin" --data-root "$KIND_STATE/docker" --exec-root "$KIND_RUN/docker" \
     --pidfile "$pidfile" -H unix:///var/run/docker.sock \
-    --bridge=none --ip-masq=false --ip-forward=false --dns "$KIND_NET_GATEWAY" \
+    --bridge=none --ip-masq=false --ip-forward=false --dns "$KIND_NET_DNS" \
     </dev/null >>"$log" 2>&1 &
   local pid=$! i
   for i in $(seq 60); do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The nodes' Docker network and its fence.
 #   network.sh up     creates the bridge network $KIND_NET ($KIND_NET_SUBNET on $KIND_NET_BRIDGE,
-#                     no masquerading) unless it exists, and the iptables chain POD-CONFORMANCE-KIND
+#                     no masquerading) unless it exists, gives the host $KIND_NET_DNS on it (see
+#                     lib/common.sh), and the iptables chain POD-CONFORMANCE-KIND
 #                     in FORWARD: traffic between the nodes passes, anything else that would leave
 #                     the network or enter it is dropped. The nodes reach the host (the registry
 #                     on the gateway) without crossing FORWARD.
@@ -29,16 +30,18 @@ fence_up() {
 up() {
   fence_up   # before the network exists: nothing attached to it goes anywhere, ever
   if docker network inspect "$KIND_NET" >/dev/null 2>&1; then
-    local subnet; subnet=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "$KIND_NET")
-    [ "$subnet" = "$KIND_NET_SUBNET" ] || kind_die "docker network $KIND_NET exists with subnet $subnet, not $KIND_NET_SUBNET; remove it (kind/network.sh down)"
+    local ipam; ipam=$(docker network inspect -f '{{range .IPAM.Config}}{{.Subnet}} {{.IPRange}}{{end}}' "$KIND_NET")
+    [ "$ipam" = "$KIND_NET_SUBNET $KIND_NET_IP_RANGE" ] \
+      || kind_die "docker network $KIND_NET exists with subnet and range '$ipam', not '$KIND_NET_SUBNET $KIND_NET_IP_RANGE'; remove it with 'make cluster-down CLUSTER=kind'"
   else
     kind_log "network: creating docker network $KIND_NET ($KIND_NET_SUBNET, bridge $KIND_NET_BRIDGE, gateway $KIND_NET_GATEWAY)"
-    docker network create -d bridge --subnet "$KIND_NET_SUBNET" --gateway "$KIND_NET_GATEWAY" \
+    docker network create -d bridge --subnet "$KIND_NET_SUBNET" --ip-range "$KIND_NET_IP_RANGE" --gateway "$KIND_NET_GATEWAY" \
       -o com.docker.network.bridge.name="$KIND_NET_BRIDGE" \
       -o com.docker.network.bridge.enable_ip_masquerade=false \
       --label pod-conformance=kind "$KIND_NET" >/dev/null
   fi
   fence_up   # again: creating the network put Docker's ACCEPT rules above it
+  ip addr replace "$KIND_NET_DNS/32" dev "$KIND_NET_BRIDGE"   # engine.sh's --dns: refuses at once
 }
 
 down() {

@@ -19,6 +19,12 @@ KIND_NET=pod-conformance-kind
 KIND_NET_BRIDGE=pckind0
 KIND_NET_SUBNET=10.202.0.0/24
 KIND_NET_GATEWAY=10.202.0.1
+KIND_NET_IP_RANGE=10.202.0.0/25           # the nodes' addresses; .128-.254 are never given out
+# Where Docker's embedded DNS server sends the names it does not know (engine.sh --dns): an
+# address of the host on the bridge where nothing serves DNS, so such a query fails at once and
+# goes nowhere else. Not the gateway: inside a node, kind's entrypoint redirects the gateway's
+# port 53 to the embedded server itself, which would make every unknown name loop.
+KIND_NET_DNS=10.202.0.254
 KIND_REGISTRY=$KIND_NET_GATEWAY:5000
 
 kind_log() { printf '[kind %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
