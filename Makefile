@@ -6,6 +6,9 @@
 # make upgrade-local     the whole upgrade flow on the local cluster (UPGRADE_FROM -> KUBE_VERSION)
 # make report            renders reports/allure-results as HTML in reports/allure-report
 # make cluster-up / cluster-down / cluster-kubeconfig    the offline local cluster
+# make cluster-down CLUSTER=kind                         the kind cluster, its registry and network,
+#                        and the Docker engine if kind/engine.sh started it
+# make kind-image        the offline kind node image (kind/image/build.sh), loaded into the engine
 SHELL := /bin/bash
 VENV ?= .venv
 PYTEST_ARGS ?= -n 4
@@ -22,7 +25,7 @@ endif
 SUITE_CONTEXT := $(CONTEXT)
 export SUITE_KUBECONFIG SUITE_CONTEXT SUITE_CLUSTER
 
-.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig
+.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
@@ -63,7 +66,17 @@ cluster-up: cluster-deps
 	@localcluster/up.sh
 
 cluster-down:
+ifeq ($(SUITE_CLUSTER),kind)
+	@kind/down.sh
+else
 	@localcluster/down.sh
+endif
+
+kind-deps:
+	@kind/install-deps.sh
+
+kind-image: kind-deps
+	@kind/engine.sh up && kind/image/build.sh
 
 cluster-kubeconfig:
 	@source localcluster/lib/common.sh && lc_kubeconfig admin

@@ -30,9 +30,17 @@ if [ -n "${SUITE_KUBECONFIG:-}" ]; then
   # On a cluster the suite did not create, node-mutating tests skip unless allowed: expected.
   check_args+=(--allow-skip node_mutation:)
 elif [ "$choice" = kind ]; then
-  kind_ok || { say "CLUSTER=kind: $(kind_missing); without CLUSTER, make test uses the offline local cluster"; exit 2; }
+  if [ -n "${SUITE_CLUSTER:-}" ]; then
+    # Asked for: install what is missing (Docker engine, kind; for the offline node image the
+    # local cluster's build tools), as for the local cluster.
+    [ "$(id -u)" = 0 ] || { say "CLUSTER=kind installs and starts what it needs as root; run as root"; exit 2; }
+    kind/install-deps.sh
+  else
+    kind_ok || { say "kind: $(kind_missing)"; exit 2; }
+  fi
   kubeconfig=$(kind/up.sh)
-  say "cluster: kind ($kubeconfig)${SUITE_CLUSTER:+, as asked}"
+  PATH="$(source localcluster/lib/common.sh && lc_bin_dir "$LC_KUBE_VERSION"):$PATH"
+  say "cluster: kind ($kubeconfig)${SUITE_CLUSTER:+, as asked}; it stays up for the next run; 'make cluster-down CLUSTER=kind' removes it"
 else
   [ -n "${KUBECONFIG:-}" ] && say "KUBECONFIG is set in your shell but not named for make test; name it to use it: make test KUBECONFIG=\$KUBECONFIG"
   say "cluster: the offline local cluster${SUITE_CLUSTER:+, as asked}$([ -z "${SUITE_CLUSTER:-}" ] && echo " (kind: $(kind_missing))")"
