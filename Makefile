@@ -1,6 +1,5 @@
-# make test              the conformance suite; cluster: KUBECONFIG=... given here, or CLUSTER=kind
-#                        or CLUSTER=local; else kind when it and a container engine exist, else
-#                        the offline local cluster
+# make test              the conformance suite; cluster: KUBECONFIG=... given here, or CLUSTER=kind,
+#                        else (or CLUSTER=local) the offline local cluster
 # make check             the suite's own tests (no cluster needed)
 # make upgrade-baseline / upgrade-verify    before and after upgrading a cluster: ACCEPT or REJECT
 # make upgrade-local     the whole upgrade flow on the local cluster (UPGRADE_FROM -> KUBE_VERSION)

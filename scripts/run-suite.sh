@@ -6,9 +6,6 @@ VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 say() { printf '[make test] %s\n' "$*" >&2; }
 
 args=() check_args=()
-engine_ok() { command -v docker >/dev/null && docker info >/dev/null 2>&1 || command -v podman >/dev/null; }
-kind_ok() { command -v kind >/dev/null && engine_ok; }
-kind_missing() { command -v kind >/dev/null && echo "no container engine (docker or podman)" || echo "kind is not installed"; }
 
 choice=${SUITE_CLUSTER:-}
 case $choice in
@@ -18,9 +15,9 @@ esac
 if [ -n "${SUITE_KUBECONFIG:-}" ] && [ -n "$choice" ]; then
   say "KUBECONFIG=$SUITE_KUBECONFIG and CLUSTER=$choice both name a cluster; give one of them"; exit 2
 fi
-if [ -z "$choice" ] && [ -z "${SUITE_KUBECONFIG:-}" ]; then
-  choice=local; kind_ok && choice=kind
-fi
+# The offline local cluster unless another is asked for: which cluster a run lands on never
+# depends on what happens to be installed.
+[ -n "$choice" ] || choice=local
 
 if [ -n "${SUITE_KUBECONFIG:-}" ]; then
   [ -f "$SUITE_KUBECONFIG" ] || { say "KUBECONFIG=$SUITE_KUBECONFIG: no such file"; exit 2; }
@@ -30,20 +27,16 @@ if [ -n "${SUITE_KUBECONFIG:-}" ]; then
   # On a cluster the suite did not create, node-mutating tests skip unless allowed: expected.
   check_args+=(--allow-skip node_mutation:)
 elif [ "$choice" = kind ]; then
-  if [ -n "${SUITE_CLUSTER:-}" ]; then
-    # Asked for: install what is missing (Docker engine, kind; for the offline node image the
-    # local cluster's build tools), as for the local cluster.
-    [ "$(id -u)" = 0 ] || { say "CLUSTER=kind installs and starts what it needs as root; run as root"; exit 2; }
-    kind/install-deps.sh
-  else
-    kind_ok || { say "kind: $(kind_missing)"; exit 2; }
-  fi
+  # Install what is missing (Docker engine, kind; for the offline node image the local
+  # cluster's build tools), as for the local cluster.
+  [ "$(id -u)" = 0 ] || { say "CLUSTER=kind installs and starts what it needs as root; run as root"; exit 2; }
+  kind/install-deps.sh
   kubeconfig=$(kind/up.sh)
   PATH="$(source localcluster/lib/common.sh && lc_bin_dir "$LC_KUBE_VERSION"):$PATH"
-  say "cluster: kind ($kubeconfig)${SUITE_CLUSTER:+, as asked}; it stays up for the next run; 'make cluster-down CLUSTER=kind' removes it"
+  say "cluster: kind ($kubeconfig), as asked; it stays up for the next run; 'make cluster-down CLUSTER=kind' removes it"
 else
   [ -n "${KUBECONFIG:-}" ] && say "KUBECONFIG is set in your shell but not named for make test; name it to use it: make test KUBECONFIG=\$KUBECONFIG"
-  say "cluster: the offline local cluster${SUITE_CLUSTER:+, as asked}$([ -z "${SUITE_CLUSTER:-}" ] && echo " (kind: $(kind_missing))")"
+  say "cluster: the offline local cluster${SUITE_CLUSTER:+, as asked}"
   localcluster/install-deps.sh
   localcluster/up.sh
   kubeconfig=$(source localcluster/lib/common.sh && lc_kubeconfig admin)
