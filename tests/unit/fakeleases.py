@@ -47,14 +47,20 @@ class FakeApi:
         self._before: dict[str, list] = {}
         self._rv = 0
 
-    def before(self, method: str, action) -> None:
-        """Run `action` once, just before the next call of `method` is served."""
-        self._before.setdefault(method, []).append(action)
+    def before(self, method: str, action, *, skip: int = 0) -> None:
+        """Run `action` once, just before a call of `method` is served: the next one, or the
+        one after `skip` more."""
+        self._before.setdefault(method, []).append([skip, action])
 
     def _call(self, method: str, name: str = "") -> None:
         self.calls.append((method, name))
-        for action in self._before.pop(method, []):
-            action()
+        pending = self._before.get(method, [])
+        for entry in list(pending):
+            if entry[0]:
+                entry[0] -= 1
+                continue
+            pending.remove(entry)
+            entry[1]()
         if method in self.forbidden:
             raise ApiException(status=403, reason="Forbidden")
 

@@ -107,8 +107,10 @@ def test_release_frees_exclusive_for_the_next(api, process):
 def test_shared_backs_off_while_another_run_holds_exclusive(api, process):
     a, b = process("run-a"), process("run-b")
     assert a.try_exclusive() is None
+    api.calls.clear()
     assert b.try_shared() == "run-a/gw0"
     assert api.shared_mark("run-run-b-gw0") == "false"
+    assert api.calls == [("read_namespaced_lease", EXCLUSIVE)]    # waiting costs no write
     a.release_exclusive()
     assert b.try_shared() is None
     assert api.shared_mark("run-run-b-gw0") == "true"
@@ -146,7 +148,7 @@ def test_dekker_a_shared_mark_and_an_exclusive_take_racing_never_both_enter(api,
         seen["take"] = a.try_exclusive()
         seen["sharing"] = a.others_sharing()
 
-    api.before("read_namespaced_lease", exclusive_side)
+    api.before("read_namespaced_lease", exclusive_side, skip=1)     # b's read after its mark
     assert b.try_shared() == "run-a/gw0"      # backed off
     assert seen == {"take": None, "sharing": ["run-b/gw0"]}   # waited
     assert a.others_sharing() == []            # and now goes ahead
