@@ -1,10 +1,17 @@
+import copy
+import json
+import tempfile
 from types import SimpleNamespace
 
 import pytest
+from kubernetes import client
 
-from fixtures import run as run_module, settings
-from fixtures.errors import ClusterUnreachable
+from fakeleases import Clock, FakeApi
+from fixtures import leases, namespaces, nodes, run as run_module, settings
+from fixtures.errors import ClusterUnreachable, CoordinationError
+from fixtures.leases import RunLeases
 from fixtures.run import Run
+from kubeobjects import node
 
 
 class CountingConfig:
@@ -127,3 +134,106 @@ def test_substitutions_carry_the_runs_images_and_external_ip(tmp_path):
     subs = run.substitutions("pc-a", {"k8s-node1": "w1"})
     assert (subs.namespace, subs.nodes, subs.external_ip) == ("pc-a", {"k8s-node1": "w1"}, "10.0.0.9")
     assert subs.images == {"docker.io/library/busybox:1.28": "r/busybox:1.28"}
+
+
+# -- the start-up cleanup, on fakes of the API --------------------------------------------------
+
+class FakeCluster:
+    """Namespaces and nodes in memory, with the Leases of fakeleases.FakeApi."""
+
+    def __init__(self, api, *nodes):
+        self.api = api
+        self.items = {}                       # namespace name -> labels
+        self.nodes = {n.metadata.name: n for n in nodes}
+        self.deleted = []
+
+    # the Cluster's face
+    server, context, kubeconfig, version, created_by_suite = "https://x", "ctx", "/kc", "v1.36.3", True
+
+    @property
+    def core(self):
+        return self
+
+    # namespaces
+    def list_namespace(self, label_selector=""):
+        def fits(labels):
+            return all((term[1:] not in labels) if term.startswith("!") else (term in labels)
+                       for term in label_selector.split(",") if term)
+        return SimpleNamespace(items=[SimpleNamespace(metadata=SimpleNamespace(name=n, labels=labels))
+                                      for n, labels in self.items.items() if fits(labels)])
+
+    def delete_namespace(self, name, **kwargs):
+        self.deleted.append(name)
+        self.items.pop(name)
+
+    # nodes
+    def list_node(self):
+        return SimpleNamespace(items=[copy.deepcopy(n) for n in self.nodes.values()])
+
+    def read_node(self, name):
+        return copy.deepcopy(self.nodes[name])
+
+    def patch_node(self, name, body):
+        n = self.nodes[name]
+        meta = body.get("metadata", {})
+        for attr in ("labels", "annotations"):
+            merged = dict(getattr(n.metadata, attr) or {})
+            for k, v in meta.get(attr, {}).items():
+                merged.pop(k) if v is None else merged.__setitem__(k, v)
+            setattr(n.metadata, attr, merged)
+        if "taints" in body.get("spec", {}):
+            n.spec.taints = [client.V1Taint(**t) for t in body["spec"]["taints"] or []] or None
+
+
+def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's file lock
+    clock, api = Clock(), FakeApi()
+    for run_id in ("run-gone", "run-live"):
+        RunLeases(api, api, run_id, "gw0", clock=clock).join()
+    clock.advance(leases.DURATION_S + 1)
+    api.patch_namespaced_lease("run-run-live-gw0", leases.NAMESPACE, {"spec": {"renewTime": leases.stamp(clock())}})
+
+    gone_book = json.dumps({"run": "run-gone", "labels": {"cputype": None}, "taints": {}})
+    live_book = json.dumps({"run": "run-live", "labels": {"cputype": None}, "taints": {}})
+    cluster = FakeCluster(api, node("n1", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: gone_book}),
+                          node("n2", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: live_book}))
+    cluster.items = {"pc-a-gone": {namespaces.RUN_LABEL: "run-gone"}, "pc-b-live": {namespaces.RUN_LABEL: "run-live"},
+                     "pc-c-kept": {namespaces.RUN_LABEL: "run-gone", namespaces.KEPT_LABEL: "true"},
+                     "default": {}}
+
+    run = Run.configure(CountingConfig(), "run-new")
+    run._connection.append(cluster)
+    run._leases.append(RunLeases(api, api, "run-new", "main", clock=clock))
+    run._leases[0].join()
+    run.clean_up_leftovers()
+
+    assert cluster.deleted == ["pc-a-gone"]
+    assert "cputype" not in cluster.nodes["n1"].metadata.labels
+    assert nodes.LEDGER_ANNOTATION not in cluster.nodes["n1"].metadata.annotations
+    assert cluster.nodes["n2"].metadata.labels["cputype"] == "gpu"
+    assert sorted(api.leases) == [leases.EXCLUSIVE, "run-run-live-gw0", "run-run-new-main"]
+    assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)      # mended alone, then let go
+    assert run.notes == ["removed namespace pc-a-gone, left by a run that is gone",
+                         f"removed lease {leases.NAMESPACE}/run-run-gone-gw0 of a process that is gone",
+                         "node n1: label cputype -> None"]
+
+
+def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    api = FakeApi()
+    run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
+    run._connection.append(FakeCluster(api))
+    run._leases.append(RunLeases(api, api, "run-1", "main"))
+    run._leases[0].join()
+    with run.alongside():
+        with run.alongside():
+            assert api.shared_mark("run-run-1-main") == "true"
+        assert api.shared_mark("run-run-1-main") == "true"
+        with pytest.raises(CoordinationError, match="cannot take the cluster alone inside a shared hold"):
+            with run.alone():
+                pass
+    assert api.shared_mark("run-run-1-main") == "false"
+    with run.alone():
+        with run.alongside():
+            assert api.spec(leases.EXCLUSIVE)["holderIdentity"] == "run-1/main"
+    assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)
