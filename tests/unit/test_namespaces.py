@@ -8,7 +8,7 @@ from kubernetes.client.rest import ApiException
 
 from fixtures import namespaces, waiting
 from fixtures.errors import WaitTimeout
-from fixtures.namespaces import KEPT_LABEL, RUN_LABEL, TEST_ANNOTATION
+from fixtures.namespaces import KEPT_LABEL, LEASED_LABEL, RUN_LABEL, TEST_ANNOTATION, UNLEASED_LEFTOVER_AGE
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -40,10 +40,11 @@ def test_namespace_names_differ_between_calls():
     assert len(names) == 20
 
 
-def ns(name, run_id, age_minutes, phase="Active"):
+def ns(name, run_id, age_minutes, phase="Active", leased=True):
     created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=age_minutes)
+    labels = {RUN_LABEL: run_id, **({LEASED_LABEL: "true"} if leased else {})}
     return client.V1Namespace(
-        metadata=client.V1ObjectMeta(name=name, labels={RUN_LABEL: run_id}, creation_timestamp=created),
+        metadata=client.V1ObjectMeta(name=name, labels=labels, creation_timestamp=created),
         status=client.V1NamespaceStatus(phase=phase))
 
 
@@ -87,6 +88,13 @@ def test_leftovers_are_the_namespaces_of_runs_not_alive_however_young():
     assert core.list_calls == [{"label_selector": f"{RUN_LABEL},!{KEPT_LABEL}"}]
 
 
+def test_a_namespace_of_a_suite_without_leases_is_a_leftover_only_when_old():
+    """Such a run cannot be asked whether it is alive: it may be running now."""
+    age = UNLEASED_LEFTOVER_AGE.total_seconds() / 60
+    core = FakeCore(ns("old", "run-0", age + 1, leased=False), ns("young", "run-0", age - 1, leased=False))
+    assert namespaces.leftovers(core, "run-1", alive=set) == ["old"]
+
+
 def test_leftovers_ask_who_is_alive_after_listing_and_only_when_there_is_something():
     order = []
     core = FakeCore()
@@ -114,7 +122,7 @@ def test_create_labels_with_run_and_annotates_with_test():
     namespaces.create(core, "pc-x-abc", "run-1", "suites/test_a.py::test_x")
     (body,) = core.created
     assert body.metadata.name == "pc-x-abc"
-    assert body.metadata.labels == {RUN_LABEL: "run-1"}
+    assert body.metadata.labels == {RUN_LABEL: "run-1", LEASED_LABEL: "true"}
     assert body.metadata.annotations == {TEST_ANNOTATION: "suites/test_a.py::test_x"}
 
 

@@ -1,4 +1,5 @@
 import copy
+import datetime as dt
 import json
 import tempfile
 from types import SimpleNamespace
@@ -159,7 +160,9 @@ class FakeCluster:
         def fits(labels):
             return all((term[1:] not in labels) if term.startswith("!") else (term in labels)
                        for term in label_selector.split(",") if term)
-        return SimpleNamespace(items=[SimpleNamespace(metadata=SimpleNamespace(name=n, labels=labels))
+        young = dt.datetime.now(dt.timezone.utc)
+        return SimpleNamespace(items=[SimpleNamespace(metadata=SimpleNamespace(name=n, labels=labels,
+                                                                               creation_timestamp=young))
                                       for n, labels in self.items.items() if fits(labels)])
 
     def delete_namespace(self, name, **kwargs):
@@ -197,8 +200,11 @@ def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, mo
     live_book = json.dumps({"run": "run-live", "labels": {"cputype": None}, "taints": {}})
     cluster = FakeCluster(api, node("n1", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: gone_book}),
                           node("n2", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: live_book}))
-    cluster.items = {"pc-a-gone": {namespaces.RUN_LABEL: "run-gone"}, "pc-b-live": {namespaces.RUN_LABEL: "run-live"},
-                     "pc-c-kept": {namespaces.RUN_LABEL: "run-gone", namespaces.KEPT_LABEL: "true"},
+    leased = {namespaces.LEASED_LABEL: "true"}
+    cluster.items = {"pc-a-gone": {namespaces.RUN_LABEL: "run-gone", **leased},
+                     "pc-b-live": {namespaces.RUN_LABEL: "run-live", **leased},
+                     "pc-c-kept": {namespaces.RUN_LABEL: "run-gone", namespaces.KEPT_LABEL: "true", **leased},
+                     "pc-d-of-a-suite-without-leases": {namespaces.RUN_LABEL: "run-older"},
                      "default": {}}
 
     run = Run.configure(CountingConfig(), "run-new")
