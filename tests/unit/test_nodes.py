@@ -227,9 +227,12 @@ def test_recover_leftovers_asks_who_is_alive_after_reading_the_nodes_and_only_if
     assert order == ["nodes", "alive"]
 
 
-def test_a_ledger_without_a_run_id_is_mended(core):
+def test_a_ledger_without_a_run_id_is_mended_unless_asked_to_leave_it(core):
+    """A suite older than run ids mends such ledgers at its start only: one may be its run's."""
     old = json.dumps({"labels": {"tier": "a"}, "taints": {}})
     core.patch_node("n1", {"metadata": {"labels": {"tier": "b"}, "annotations": {LEDGER_ANNOTATION: old}}})
+    assert nodes.recover_leftovers(core, alive=lambda: {"run-1"}, unnamed=False) == []
+    assert core.labels("n1")["tier"] == "b"
     assert nodes.recover_leftovers(core, alive=lambda: {"run-1"}) == ["node n1: label tier -> 'a'"]
 
 
