@@ -51,9 +51,7 @@ node_modules/.installed: package-lock.json
 deps: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
-	touch $@
+	@scripts/make-venv.sh $(VENV)
 
 cluster-deps:
 	@localcluster/install-deps.sh

@@ -6,6 +6,7 @@ set -uo pipefail
 source "$(dirname "$0")/lib/common.sh"
 for lib in proc network node; do source "$LC_ROOT/lib/$lib.sh"; done
 [ "$(id -u)" = 0 ] || lc_die "cluster-down needs root"
+lc_serialize up
 
 # Processes in the cluster's cgroups: every container of every pod.
 lc_cgroup_pids() {
@@ -22,7 +23,7 @@ for node in "${LC_NODES[@]}"; do lc_stop "kubelet-$node"; lc_stop "kube-proxy-$n
 for pid in $(lc_cgroup_pids); do kill -KILL "$pid" 2>/dev/null; done
 for node in "${LC_NODES[@]}"; do
   lc_stop "containerd-$node"
-  pkill -KILL -f "containerd-shim-runc-v2 .*-address $LC_RUN/$node/containerd.sock" 2>/dev/null
+  lc_stop_shims "$LC_RUN/$node/containerd" "$LC_RUN/$node/containerd.sock"
 done
 for name in coredns kube-scheduler kube-controller-manager kube-apiserver etcd registry; do lc_stop "$name"; done
 

@@ -8,8 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 source "$LC_ROOT/lib/proc.sh"
 action=${1:-} node=${2:-}
 lc_node_index "$node" >/dev/null 2>&1 || lc_die "usage: node-ctl.sh pause-kubelet|resume-kubelet NODE (nodes: ${LC_NODES[*]})"
-lc_running "kubelet-$node" || lc_die "the kubelet of $node is not running"
-pid=$(cat "$(lc_pid_file "kubelet-$node")")
+pid=$(lc_daemon_pid "kubelet-$node") || lc_die "the kubelet of $node is not running"
 case $action in
   pause-kubelet) kill -STOP "$pid" ;;
   resume-kubelet) kill -CONT "$pid" ;;

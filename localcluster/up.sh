@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib/common.sh"
 for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
 
 [ "$(id -u)" = 0 ] || lc_die "cluster-up needs root (network namespaces, cgroups, mounts)"
+lc_serialize up
 for cmd in etcd containerd runc docker-registry skopeo openssl iptables nsenter curl; do
   command -v "$cmd" >/dev/null || lc_die "'$cmd' is missing: run localcluster/install-deps.sh"
 done
@@ -19,6 +20,9 @@ if [ -d "$LC_STATE" ] && ! lc_running kube-apiserver; then
 fi
 if [ -f "$LC_STATE/version" ] && [ "$(cat "$LC_STATE/version")" != "$LC_KUBE_VERSION" ]; then
   lc_die "the running cluster is $(cat "$LC_STATE/version"), not $LC_KUBE_VERSION: 'localcluster/upgrade.sh $LC_KUBE_VERSION' upgrades it, 'make cluster-down' removes it"
+fi
+if [ -d "$LC_STATE/pids" ]; then
+  lc_resume_paused $(cd "$LC_STATE/pids" && for f in *.pid; do [ -e "$f" ] && echo "${f%.pid}"; done)
 fi
 "$LC_ROOT/build.sh" "$LC_KUBE_VERSION"
 "$LC_ROOT/images/build.sh"

@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib/common.sh"
 for lib in proc network certs controlplane node gate; do source "$LC_ROOT/lib/$lib.sh"; done
 target=${1:?usage: upgrade.sh VERSION}
 [ "$(id -u)" = 0 ] || lc_die "upgrade needs root"
+lc_serialize up
 lc_running kube-apiserver || lc_die "no local cluster runs: start one with make cluster-up"
 current=$(cat "$LC_STATE/version")
 [ "$current" != "$target" ] || { lc_log "the cluster already runs $target"; exit 0; }

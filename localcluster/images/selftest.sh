@@ -10,6 +10,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
+source "$here/../lib/proc.sh"
 [ "$(id -u)" = 0 ] || lc_die "images/selftest.sh must run as root (containerd)"
 for tool in containerd ctr runc containerd-shim-runc-v2 python3 curl unshare nsenter ip; do
   command -v "$tool" >/dev/null || lc_die "$tool is not installed; run localcluster/install-deps.sh"
@@ -34,8 +35,7 @@ cleanup() {
     wait "$containerd_pid" 2>/dev/null || true
   fi
   for pid in "${bg_pids[@]}" $helper_pid; do kill "$pid" 2>/dev/null || true; done
-  # Shims outlive containerd; ours are the ones whose command line names our socket.
-  for pid in $(pgrep -f -- "-address $sock" || true); do kill -9 "$pid" 2>/dev/null || true; done
+  lc_stop_shims "$t/state" "$sock"
   findmnt -rn -o TARGET | grep "^$t/" | sort -r | xargs -r umount -l || true
   rmdir /sys/fs/cgroup/*/"$ns" 2>/dev/null || true
   rm -rf --one-file-system "$t"

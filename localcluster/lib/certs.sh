@@ -26,7 +26,7 @@ lc_cert() {
 lc_write_kubeconfig() {
   local file dir; file=$(lc_kubeconfig "$1"); dir=$(lc_pki_dir)
   mkdir -p "$(dirname "$file")"
-  cat > "$file" <<KC
+  lc_write "$file" <<KC
 apiVersion: v1
 kind: Config
 clusters:

@@ -49,3 +49,27 @@ lc_netns() { echo "lc-$1"; }
 lc_node_dir() { echo "$LC_STATE/nodes/$1"; }
 lc_kubeconfig() { echo "$LC_STATE/kubeconfig/${1:-admin}.kubeconfig"; }
 lc_kubectl() { "$(lc_bin_dir "$LC_KUBE_VERSION")/kubectl" --kubeconfig "$(lc_kubeconfig admin)" "$@"; }
+
+# lc_write FILE: FILE gets what stdin holds, but is left untouched when that is what it holds
+# already: daemons watch their files (kube-proxy exits when its configuration file is written),
+# and cluster-up on a running cluster must not disturb it.
+lc_write() {
+  local tmp; tmp=$(mktemp "$1.XXXXXX")
+  cat > "$tmp"
+  if cmp -s "$tmp" "$1"; then rm -f "$tmp"; else chmod 644 "$tmp"; mv -f "$tmp" "$1"; fi
+}
+
+# lc_serialize NAME: the rest of the calling script runs alone among scripts that name the same
+# lock (two make test started together: one installs, builds and starts, the other then finds
+# all done).
+lc_serialize() {
+  local held="LC_HOLDS_LOCK_$1"
+  [ -n "${!held:-}" ] && return 0        # a script that holds it called this one
+  export "$held=1"
+  mkdir -p /run/lock
+  exec 8>"/run/lock/localcluster-$1.lock"
+  if ! flock -n 8; then
+    lc_log "another $1 of the local cluster is under way: waiting for it"
+    flock 8
+  fi
+}

@@ -45,7 +45,7 @@ ports:
 - {name: dns, port: 53, protocol: UDP}
 - {name: dns-tcp, port: 53, protocol: TCP}
 YAML
-  cat > "$LC_STATE/Corefile" <<COREFILE
+  lc_write "$LC_STATE/Corefile" <<COREFILE
 .:53 {
     bind $LC_HOST_IP
     errors

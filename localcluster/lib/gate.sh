@@ -1,7 +1,10 @@
 # The ready gate: the cluster is handed out only once it does what a cluster must. Each check
 # names the component to look at when it fails. Source, do not run.
 
-LC_GATE_NS=localcluster-gate
+# Each gate uses a namespace of its own, so that a gate run right after another (two cluster-up
+# or make test in a row) never meets the previous one's namespace while it is being deleted.
+LC_GATE_LABEL=localcluster/gate
+LC_GATE_NS=""
 
 # lc_gate_check COMPONENT WHAT TIMEOUT COMMAND...: like lc_wait, for cluster-level checks.
 lc_gate_check() {
@@ -31,7 +34,8 @@ lc_gate() {
   for node in "${LC_NODES[@]}"; do
     lc_gate_check "kubelet-$node" "node $node is Ready" 180 lc_nodes_ready_one "$node"
   done
-  lc_kubectl create namespace "$LC_GATE_NS" --dry-run=client -o yaml | lc_kubectl apply -f - >/dev/null
+  LC_GATE_NS=localcluster-gate-$(date +%s)-$$
+  lc_gate_check kube-apiserver "the gate's namespace $LC_GATE_NS is created" 30 lc_gate_namespace
   for node in "${workers[@]}"; do
     lc_kubectl apply -f - >/dev/null <<YAML
 apiVersion: v1
@@ -63,8 +67,15 @@ YAML
     lc_gate_exec "$from" getent hosts kubernetes.default.svc.cluster.local
   lc_gate_check coredns "a pod reaches the gate Service by its DNS name" 60 \
     lc_gate_http "$from" "http://gate.$LC_GATE_NS.svc.cluster.local/"
-  lc_kubectl delete namespace "$LC_GATE_NS" --wait=false >/dev/null
+  lc_gate_sweep
 }
+
+lc_gate_namespace() {
+  lc_kubectl create namespace "$LC_GATE_NS" && lc_kubectl label namespace "$LC_GATE_NS" "$LC_GATE_LABEL=" >/dev/null
+}
+
+# Earlier gates' namespaces (all of them labelled) go; their deletion is not waited for.
+lc_gate_sweep() { lc_kubectl delete namespace -l "$LC_GATE_LABEL" --wait=false >/dev/null 2>&1 || true; }
 
 lc_nodes_ready_one() {
   local status

@@ -36,7 +36,7 @@ lc_registry_hosts_up() {
   for reg in docker.io registry.k8s.io _default; do
     mkdir -p "$certs/$reg"
     # server is the local registry too: a missing image fails here, never reaching out.
-    cat > "$certs/$reg/hosts.toml" <<TOML
+    lc_write "$certs/$reg/hosts.toml" <<TOML
 server = "http://$LC_REGISTRY"
 
 [host."http://$LC_REGISTRY"]
@@ -54,7 +54,7 @@ lc_node_up() {
   mkdir -p "$dir/containerd" "$dir/kubelet" "$dir/cni" "$dir/cni-ipam" "$dir/pod-logs" "$run"
   lc_cgroup_mkdir "$cg"
 
-  cat > "$dir/containerd.toml" <<TOML
+  lc_write "$dir/containerd.toml" <<TOML
 version = 2
 root = "$dir/containerd"
 state = "$run/containerd"
@@ -77,7 +77,7 @@ state = "$run/containerd"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$LC_STATE/certs.d"
 TOML
-  cat > "$dir/cni/10-localcluster.conflist" <<JSON
+  lc_write "$dir/cni/10-localcluster.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
   "name": "localcluster",
@@ -92,7 +92,7 @@ TOML
 JSON
   local taints=""
   [ "$node" = "$LC_CONTROL_PLANE_NODE" ] && taints='registerWithTaints: [{key: node-role.kubernetes.io/control-plane, effect: NoSchedule}]'
-  cat > "$dir/kubelet.yaml" <<YAML
+  lc_write "$dir/kubelet.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: $ip
@@ -121,7 +121,7 @@ rotateCertificates: false
 serverTLSBootstrap: false
 $taints
 YAML
-  cat > "$dir/kube-proxy.yaml" <<YAML
+  lc_write "$dir/kube-proxy.yaml" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 clientConnection: {kubeconfig: $(lc_kubeconfig kube-proxy)}

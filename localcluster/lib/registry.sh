@@ -4,7 +4,7 @@
 lc_registry_up() {
   local store="$LC_CACHE/registry" conf="$LC_STATE/registry.yml"
   mkdir -p "$store"
-  cat > "$conf" <<YAML
+  lc_write "$conf" <<YAML
 version: 0.1
 log: {level: warn}
 storage:

@@ -1,0 +1,60 @@
+#!/usr/bin/env python3
+"""The broken-cluster lab's table, from what scripts/mutants.sh left in its folder: for each
+breakage, the tests that failed and the line that says why. Exit 1 when a breakage was not
+caught, or caught only by failures none of whose first lines matches its cause.
+
+Usage: mutants-table.py FOLDER NAME..."""
+
+import re
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+
+def failures(junit: Path) -> list[tuple[str, str]]:
+    """(test, first line of its failure) for every failed or erroring test."""
+    if not junit.is_file():
+        return []
+    found = []
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        for bad in (case.find("failure"), case.find("error")):
+            if bad is not None:
+                message = (bad.get("message") or bad.text or "").strip()
+                found.append((case.get("name", "?"), message.splitlines()[0] if message else "(no message)"))
+                break
+    return found
+
+
+def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str]:
+    """The verdict and the line to show: one that names the cause if any does."""
+    if not failed:
+        return "NOT CAUGHT", ""
+    naming = [line for _, line in failed if re.search(cause, line, re.IGNORECASE)]
+    if naming:
+        return "caught, cause named", naming[0]
+    return "CAUGHT, CAUSE NOT NAMED", failed[0][1]
+
+
+def main(folder: Path, names: list[str]) -> int:
+    bad = 0
+    rows = []
+    for name in names:
+        what, cause = (folder / f"{name}.meta").read_text().splitlines()[:2]
+        failed = failures(folder / f"{name}.xml")
+        word, line = verdict(failed, cause)
+        bad += not word.startswith("caught,")
+        tests = ", ".join(sorted({t.split("[")[0] for t, _ in failed})) or "none"
+        rows.append((name, what, word, len(failed), tests, line))
+    for name, what, word, count, tests, line in rows:
+        print(f"== {name}: {what}")
+        print(f"   verdict: {word}; {count} test(s) failed: {tests}")
+        if line:
+            print(f"   says:    {line[:300]}")
+    print(f"\nlab: {len(rows) - bad} of {len(rows)} breakages caught with their cause named")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    sys.exit(main(Path(sys.argv[1]), sys.argv[2:]))

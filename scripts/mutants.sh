@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The broken-cluster lab (make mutants): breaks the local cluster in each way described in
+# localcluster/lab/*.sh, runs the tests that must notice, restores the cluster (the breakage's
+# own lab_restore, then up.sh and its ready gate), and prints breakage -> tests that failed ->
+# the line that says why. Fails when a breakage is not caught, or caught only by messages that
+# do not point at its cause (LAB_CAUSE, a regular expression).
+# Usage: scripts/mutants.sh [NAME...]      (default: every breakage; MUTANTS="a b" likewise)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source localcluster/lib/common.sh
+source localcluster/lib/proc.sh
+VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
+out=$REPORTS/mutants
+say() { printf '[mutants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+[ "$(id -u)" = 0 ] || lc_die "the lab breaks the local cluster's daemons: run it as root"
+
+names=("$@")
+[ ${#names[@]} -gt 0 ] || read -r -a names <<<"${MUTANTS:-}"
+if [ ${#names[@]} -eq 0 ]; then
+  for f in localcluster/lab/*.sh; do names+=("$(basename "$f" .sh)"); done
+fi
+for name in "${names[@]}"; do
+  [ -f "localcluster/lab/$name.sh" ] || lc_die "no breakage '$name' (localcluster/lab/: $(ls localcluster/lab | sed 's/\.sh$//' | tr '\n' ' '))"
+done
+
+rm -rf "$out"; mkdir -p "$out"
+say "the cluster, healthy first"
+localcluster/up.sh >/dev/null
+kubeconfig=$(lc_kubeconfig admin)
+
+for name in "${names[@]}"; do
+  (
+    LAB_TESTS=() LAB_WHAT="" LAB_CAUSE=""
+    lab_restore() { :; }
+    source "localcluster/lab/$name.sh"
+    restore() {
+      lab_restore
+      localcluster/up.sh >"$out/$name.restore.log" 2>&1 \
+        || { say "ERROR: the cluster did not come back after '$name' (see $out/$name.restore.log)"; exit 1; }
+    }
+    trap restore EXIT
+    printf '%s\n%s\n' "$LAB_WHAT" "$LAB_CAUSE" > "$out/$name.meta"
+    say "$name: breaking: $LAB_WHAT"
+    lab_break
+    started=$SECONDS
+    say "$name: running ${LAB_TESTS[*]}"
+    "$VENV/bin/pytest" "${LAB_TESTS[@]}" -n 4 -q -p no:cacheprovider --kubeconfig "$kubeconfig" \
+      --junitxml "$out/$name.xml" >"$out/$name.log" 2>&1 || true
+    say "$name: tests done in $((SECONDS - started)) s; restoring"
+  )
+done
+"$VENV/bin/python" scripts/mutants-table.py "$out" "${names[@]}"
