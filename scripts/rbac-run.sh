@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves rbac/pod-conformance-runner.yaml: runs the non-mutating suite through a kubeconfig for
-# a service account bound to exactly that ClusterRole, then removes the account and binding.
+# a service account bound to exactly that ClusterRole and Role, then removes the account and the
+# bindings (not the suite's namespace pod-conformance-system: other runs may be using it).
 # Usage: scripts/rbac-run.sh ADMIN_KUBECONFIG
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ k() { kubectl --kubeconfig "$admin" "$@"; }
 cleanup() {
   k delete clusterrolebinding pod-conformance-runner --ignore-not-found >/dev/null
   k delete clusterrole pod-conformance-runner --ignore-not-found >/dev/null
+  k -n pod-conformance-system delete rolebinding,role pod-conformance-runner --ignore-not-found >/dev/null
   k delete namespace "$ns" --ignore-not-found --wait=false >/dev/null
   rm -f "$kubeconfig"
 }
@@ -19,6 +21,8 @@ k apply -f rbac/pod-conformance-runner.yaml >/dev/null
 k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
 k -n "$ns" create serviceaccount "$sa" --dry-run=client -o yaml | k apply -f - >/dev/null
 k create clusterrolebinding pod-conformance-runner --clusterrole=pod-conformance-runner \
+  --serviceaccount="$ns:$sa" --dry-run=client -o yaml | k apply -f - >/dev/null
+k -n pod-conformance-system create rolebinding pod-conformance-runner --role=pod-conformance-runner \
   --serviceaccount="$ns:$sa" --dry-run=client -o yaml | k apply -f - >/dev/null
 token=$(k -n "$ns" create token "$sa" --duration=2h)
 server=$(k config view --minify --raw -o jsonpath='{.clusters[0].cluster.server}')

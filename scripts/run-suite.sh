@@ -46,6 +46,13 @@ else
 fi
 
 mkdir -p "$REPORTS"
+# Runs at once on one cluster take turns there (fixtures/leases.py); here, a second run must not
+# write over the first one's reports, so it writes its own beside them.
+exec 9>"$REPORTS/.in-use"
+if ! flock -n 9; then
+  REPORTS="$REPORTS/run-$$"; mkdir -p "$REPORTS"
+  say "another make test writes its reports to ${REPORTS%/run-$$}; this run's go to $REPORTS"
+fi
 eval "extra=(${PYTEST_ARGS:-})"   # shell words, so that -m 'not slow' stays one argument
 set +e
 "$VENV/bin/pytest" suites tests/cluster --kubeconfig "$kubeconfig" "${args[@]}" "${extra[@]}" \

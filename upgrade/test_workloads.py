@@ -11,27 +11,24 @@ from kubernetes import client
 from kubernetes.client.rest import ApiException
 
 from fixtures import conditions as c
-from fixtures import manifests, pods
+from fixtures import pods
 from fixtures.kube import Kube
-from fixtures.settings import resolve
-from fixtures.timeline import Timeline
 
 NAMESPACE = "pod-conformance-upgrade"
 STATE = "before-upgrade"
 
 
 @pytest.fixture
-def phase(pytestconfig):
-    value, _ = resolve(pytestconfig, "upgrade_phase")
+def phase(run):
+    value = run.value("upgrade_phase")
     if value not in ("before", "after"):
         raise pytest.UsageError("upgrade/ runs with --upgrade-phase=before or --upgrade-phase=after")
     return value
 
 
 @pytest.fixture
-def workloads(cluster, timeouts, image_map) -> Kube:
-    return Kube(cluster, NAMESPACE, Timeline(), timeouts,
-                manifests.Substitutions(namespace=NAMESPACE, images=image_map))
+def workloads(run) -> Kube:
+    return run.kube(NAMESPACE)
 
 
 # The suite that runs between the two phases taints nodes NoExecute and stops a kubelet on

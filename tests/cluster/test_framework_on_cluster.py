@@ -90,14 +90,15 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
 
 
 @pytest.mark.node_mutation
-def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node_ledger, cluster, schedulable_workers):
+def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node_ledger, run, cluster,
+                                                                           schedulable_workers):
     node = schedulable_workers[0]
     core = cluster.core
     # What a killed run leaves: a change and the ledger annotation that records the original.
     core.patch_node(node, {"metadata": {"labels": {"pod-conformance-test/left": "1"},
                                         "annotations": {nodes.LEDGER_ANNOTATION:
                                                         '{"labels": {"pod-conformance-test/left": null}, "taints": {}}'}}})
-    mended = nodes.recover_leftovers(core)
+    mended = nodes.recover_leftovers(core, run.leases.alive_runs)
     assert any("pod-conformance-test/left" in m for m in mended), mended
     after = core.read_node(node)
     assert "pod-conformance-test/left" not in after.metadata.labels

@@ -1,4 +1,5 @@
 import json
+import os
 import socket
 import threading
 import time
@@ -8,6 +9,7 @@ import pytest
 
 from fixtures import cluster
 from fixtures.errors import ClusterUnreachable
+from fixtures.kubectl import Kubectl
 
 KUBECONFIG = """\
 apiVersion: v1
@@ -137,10 +139,114 @@ def test_a_refusing_server_is_named_with_its_status(tmp_path, api_server):
         cluster.connect(kubeconfig(tmp_path, f"http://127.0.0.1:{server.server_address[1]}"), None)
 
 
-def test_kubeconfig_path_precedence(monkeypatch, tmp_path):
-    monkeypatch.setenv("KUBECONFIG", f"/first/config{':'}/second/config")
-    assert cluster.kubeconfig_path("/given") == "/given"
-    assert cluster.kubeconfig_path(None) == "/first/config"
+def test_kubeconfig_paths_precedence(monkeypatch, tmp_path):
+    monkeypatch.setenv("KUBECONFIG", f"/first/config{os.pathsep}/second/config")
+    assert cluster.kubeconfig_paths("/given") == ["/given"]
+    assert cluster.kubeconfig_paths(None) == ["/first/config", "/second/config"]
     monkeypatch.delenv("KUBECONFIG")
     monkeypatch.setenv("HOME", str(tmp_path))
-    assert cluster.kubeconfig_path(None) == str(tmp_path / ".kube" / "config")
+    assert cluster.kubeconfig_paths(None) == [str(tmp_path / ".kube" / "config")]
+
+
+# -- a list of kubeconfig files, merged as kubectl merges them ----------------------------------
+
+FIRST = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: c
+  cluster: {{server: {server}}}
+- name: shared
+  cluster: {{server: {server}}}
+contexts:
+- name: ctx-a
+  context: {{cluster: c, user: u}}
+- name: ctx-shared
+  context: {{cluster: shared, user: u}}
+{current}
+users:
+- name: u
+  user: {{token: first}}
+"""
+
+SECOND = """\
+apiVersion: v1
+kind: Config
+clusters:
+- name: shared
+  cluster: {{server: https://127.0.0.1:1}}
+- name: other
+  cluster: {{server: {server}}}
+contexts:
+- name: ctx-shared
+  context: {{cluster: shared, user: u}}
+- name: ctx-second
+  context: {{cluster: other, user: v}}
+current-context: ctx-second
+users:
+- name: u
+  user: {{token: second}}
+- name: v
+  user: {{token: only-in-second}}
+"""
+
+
+def kubeconfig_list(tmp_path, server, *, first_current="current-context: ctx-a"):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.write_text(FIRST.format(server=server, current=first_current))
+    second.write_text(SECOND.format(server=server))
+    return os.pathsep.join([str(first), str(second)])
+
+
+@pytest.fixture
+def answering(api_server):
+    server, routes = api_server
+    routes["/version"] = (200, VERSION)
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+def test_a_kubeconfig_list_takes_the_current_context_of_the_first_file_that_sets_one(tmp_path, answering):
+    c = cluster.connect(kubeconfig_list(tmp_path, answering), None)
+    assert (c.context, c.server, c.version) == ("ctx-a", answering, "v1.31.0")
+    c = cluster.connect(kubeconfig_list(tmp_path, answering, first_current=""), None)
+    assert c.context == "ctx-second"
+
+
+def test_a_kubeconfig_list_merges_contexts_and_the_first_file_wins_a_name(tmp_path, answering):
+    paths = kubeconfig_list(tmp_path, answering)
+    second = cluster.connect(paths, "ctx-second")
+    assert (second.server, second.api.configuration.api_key["BearerToken"]) == \
+        (answering, "Bearer only-in-second")
+    shared = cluster.connect(paths, "ctx-shared")     # the second file's ctx-shared points nowhere
+    assert (shared.server, shared.api.configuration.api_key["BearerToken"]) == (answering, "Bearer first")
+    assert shared.kubeconfig == paths
+
+
+def test_a_kubeconfig_list_is_read_from_the_environment(tmp_path, answering, monkeypatch):
+    monkeypatch.setenv("KUBECONFIG", kubeconfig_list(tmp_path, answering))
+    assert cluster.connect(None, "ctx-second").context == "ctx-second"
+
+
+def test_a_missing_file_in_a_kubeconfig_list_is_named(tmp_path, answering):
+    paths = kubeconfig_list(tmp_path, answering) + os.pathsep + str(tmp_path / "typo")
+    with pytest.raises(ClusterUnreachable) as info:
+        cluster.connect(paths, None)
+    assert str(info.value).startswith(f"kubeconfig {tmp_path / 'typo'} does not exist (in the list {paths})")
+
+
+def test_an_unknown_context_in_a_kubeconfig_list_names_the_merged_contexts(tmp_path, answering):
+    paths = kubeconfig_list(tmp_path, answering)
+    with pytest.raises(ClusterUnreachable) as info:
+        cluster.connect(paths, "ctx-nope")
+    assert str(info.value) == \
+        f"kubeconfig {paths} has no context 'ctx-nope' (it has: ctx-a, ctx-second, ctx-shared)"
+
+
+def test_kubectl_is_given_a_kubeconfig_list_as_kubectl_takes_one(tmp_path):
+    """kubectl's --kubeconfig names one file; a list goes through $KUBECONFIG."""
+    fake = tmp_path / "kubectl"
+    fake.write_text('#!/bin/sh\necho "KUBECONFIG=$KUBECONFIG"\necho "$@"\n')
+    fake.chmod(0o755)
+    paths = os.pathsep.join(["/a/config", "/b/config"])
+    out = Kubectl(str(fake), paths, "ctx-b", "ns1")("get", "pods").check().stdout.splitlines()
+    assert out == [f"KUBECONFIG={paths}", "--context=ctx-b --namespace=ns1 get pods"]

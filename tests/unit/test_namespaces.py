@@ -8,7 +8,7 @@ from kubernetes.client.rest import ApiException
 
 from fixtures import namespaces, waiting
 from fixtures.errors import WaitTimeout
-from fixtures.namespaces import LEFTOVER_AGE, RUN_LABEL, TEST_ANNOTATION
+from fixtures.namespaces import KEPT_LABEL, LEASED_LABEL, RUN_LABEL, TEST_ANNOTATION, UNLEASED_LEFTOVER_AGE
 
 DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 
@@ -40,10 +40,11 @@ def test_namespace_names_differ_between_calls():
     assert len(names) == 20
 
 
-def ns(name, run_id, age_minutes, phase="Active"):
+def ns(name, run_id, age_minutes, phase="Active", leased=True):
     created = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=age_minutes)
+    labels = {RUN_LABEL: run_id, **({LEASED_LABEL: "true"} if leased else {})}
     return client.V1Namespace(
-        metadata=client.V1ObjectMeta(name=name, labels={RUN_LABEL: run_id}, creation_timestamp=created),
+        metadata=client.V1ObjectMeta(name=name, labels=labels, creation_timestamp=created),
         status=client.V1NamespaceStatus(phase=phase))
 
 
@@ -53,6 +54,7 @@ class FakeCore:
         self.list_calls = []
         self.created = []
         self.deleted = []
+        self.patched = []
         self.delete_error = None
 
     def list_namespace(self, **kwargs):
@@ -62,6 +64,9 @@ class FakeCore:
             wanted = kwargs["field_selector"].split("=", 1)[1]
             items = [i for i in items if i.metadata.name == wanted]
         return client.V1NamespaceList(metadata=client.V1ListMeta(resource_version="1"), items=items)
+
+    def patch_namespace(self, name, body):
+        self.patched.append((name, body))
 
     def create_namespace(self, body):
         self.created.append(body)
@@ -76,18 +81,40 @@ class FakeCore:
         self.items = [i for i in self.items if i.metadata.name != name]
 
 
-def test_leftovers_are_other_runs_old_namespaces():
-    age = LEFTOVER_AGE.total_seconds() / 60
-    core = FakeCore(ns("mine-old", "run-1", age + 30), ns("mine-young", "run-1", 1),
-                    ns("other-old", "run-0", age + 1), ns("other-young", "run-0", age - 1),
-                    ns("third-old", "run-x", 24 * 60))
-    assert sorted(namespaces.leftovers(core, "run-1")) == ["other-old", "third-old"]
-    assert core.list_calls == [{"label_selector": RUN_LABEL}]
+def test_leftovers_are_the_namespaces_of_runs_not_alive_however_young():
+    core = FakeCore(ns("mine", "run-1", 600), ns("live-old", "run-2", 600), ns("live-young", "run-2", 0),
+                    ns("gone-young", "run-0", 1), ns("gone-old", "run-x", 24 * 60))
+    assert sorted(namespaces.leftovers(core, "run-1", alive=lambda: {"run-2"})) == ["gone-old", "gone-young"]
+    assert core.list_calls == [{"label_selector": f"{RUN_LABEL},!{KEPT_LABEL}"}]
+
+
+def test_a_namespace_of_a_suite_without_leases_is_a_leftover_only_when_old():
+    """Such a run cannot be asked whether it is alive: it may be running now."""
+    age = UNLEASED_LEFTOVER_AGE.total_seconds() / 60
+    core = FakeCore(ns("old", "run-0", age + 1, leased=False), ns("young", "run-0", age - 1, leased=False))
+    assert namespaces.leftovers(core, "run-1", alive=set) == ["old"]
+
+
+def test_leftovers_ask_who_is_alive_after_listing_and_only_when_there_is_something():
+    order = []
+    core = FakeCore()
+    core.list_namespace = lambda **kw: order.append("list") or FakeCore.list_namespace(core, **kw)
+    assert namespaces.leftovers(core, "run-1", alive=lambda: order.append("alive") or set()) == []
+    assert order == ["list"]
+    core.items = [ns("gone", "run-0", 1)]
+    assert namespaces.leftovers(core, "run-1", alive=lambda: order.append("alive") or set()) == ["gone"]
+    assert order == ["list", "list", "alive"]
 
 
 def test_no_leftovers():
-    assert namespaces.leftovers(FakeCore(ns("mine", "run-1", 600)), "run-1") == []
-    assert namespaces.leftovers(FakeCore(), "run-1") == []
+    assert namespaces.leftovers(FakeCore(ns("mine", "run-1", 600)), "run-1", alive=set) == []
+    assert namespaces.leftovers(FakeCore(), "run-1", alive=set) == []
+
+
+def test_a_kept_namespace_is_labelled_so_that_no_run_removes_it():
+    core = FakeCore()
+    namespaces.keep(core, "pc-failed-abc")
+    assert core.patched == [("pc-failed-abc", {"metadata": {"labels": {KEPT_LABEL: "true"}}})]
 
 
 def test_create_labels_with_run_and_annotates_with_test():
@@ -95,7 +122,7 @@ def test_create_labels_with_run_and_annotates_with_test():
     namespaces.create(core, "pc-x-abc", "run-1", "suites/test_a.py::test_x")
     (body,) = core.created
     assert body.metadata.name == "pc-x-abc"
-    assert body.metadata.labels == {RUN_LABEL: "run-1"}
+    assert body.metadata.labels == {RUN_LABEL: "run-1", LEASED_LABEL: "true"}
     assert body.metadata.annotations == {TEST_ANNOTATION: "suites/test_a.py::test_x"}
 
 

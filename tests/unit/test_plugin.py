@@ -51,6 +51,17 @@ def test_a_bad_timeout_scale_is_a_usage_error(project):
     result.stderr.fnmatch_lines(["*--timeout-scale: 'fast' from --timeout-scale is not a positive number*"])
 
 
+def test_a_bad_image_map_is_one_usage_error_before_any_test(project):
+    pytester, run = project
+    (pytester.path / "tests" / "test_images.py").write_text(
+        "def test_a(image_map):\n    pass\n\ndef test_b(image_map):\n    pass\n")
+    (pytester.path / "images.yaml").write_text("nginx:1.25.3: [not, a, reference]\n")
+    result = run("--image-map=images.yaml", "tests")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*image map images.yaml must map image references to image references*"])
+    assert "test_a" not in result.stdout.str() + result.stderr.str()
+
+
 def test_catalog_ids_reach_the_junit_report_and_check_run(project):
     pytester, run = project
     (pytester.path / "suites" / "test_ok.py").write_text(

@@ -3,6 +3,7 @@ import time
 
 import pytest
 from kubernetes import client
+from kubernetes.watch import Watch as ClientWatch
 from kubernetes.client.rest import ApiException
 
 from fixtures import conditions, waiting
@@ -207,7 +208,8 @@ def test_watch_events_update_the_state_and_resume_from_their_version(fake_watch)
     running = pod("web", phase="Running", resource_version="11")
     fake_watch.scripts = [
         [{"type": "MODIFIED", "object": running}],
-        [{"type": "BOOKMARK", "object": pod("web", resource_version="12")},
+        [{"type": "BOOKMARK", "object": {"metadata": {"resourceVersion": "12"}},
+          "raw_object": {"metadata": {"resourceVersion": "12"}}},
          {"type": "DELETED", "object": pod("web", resource_version="13")}],
         [],
     ]
@@ -281,3 +283,24 @@ def test_followed_text_keeps_what_arrived_and_waits_for_more():
     text = wait_until(followed, conditions.text_contains("got SIGTERM"), 5)
     assert text == "started\ngot SIGTERM\n"
     assert followed.ended.wait(2)
+
+
+def client_event(line: str) -> dict:
+    """An event as kubernetes.watch.Watch delivers it for a pod watch: a BOOKMARK's object is
+    the raw dict, every other object a model."""
+    return ClientWatch().unmarshal_event(line, "V1Pod")
+
+
+def test_a_bookmark_as_the_client_delivers_it_only_moves_the_resource_version(fake_watch):
+    w = ObjectWatch(FakeList(pod_list(pod("web", phase="Pending"), rv="10")), "pod/web", name="web",
+                    namespace="ns1")
+    w.observe(1)
+    bookmark = client_event('{"type": "BOOKMARK", "object": {"kind": "Pod", "apiVersion": "v1", '
+                            '"metadata": {"resourceVersion": "12"}}}')
+    assert isinstance(bookmark["object"], dict)
+    modified = client_event('{"type": "MODIFIED", "object": {"kind": "Pod", "apiVersion": "v1", "metadata": '
+                            '{"name": "web", "resourceVersion": "13"}, "status": {"phase": "Running"}}}')
+    fake_watch.scripts = [[bookmark], [modified]]
+    assert w.observe(1).status.phase == "Pending"
+    assert w.observe(1).status.phase == "Running"
+    assert fake_watch.streams[1]["resource_version"] == "12"
