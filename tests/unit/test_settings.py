@@ -82,10 +82,26 @@ def test_strings_are_kept_as_given():
         ("10.0.0.9", "--external-ip")
 
 
+def test_accepted_unproven_ids_are_a_tuple_of_catalog_ids(monkeypatch):
+    assert settings.resolve(FakeConfig(options={"accept_unproven": "N2,N6"}), "accept_unproven") == \
+        (("N2", "N6"), "--accept-unproven")
+    monkeypatch.setenv("CONFORMANCE_ACCEPT_UNPROVEN", " N2 , ")
+    assert settings.resolve(FakeConfig(), "accept_unproven") == (("N2",), "$CONFORMANCE_ACCEPT_UNPROVEN")
+    assert settings.resolve(FakeConfig(ini={"accept_unproven": "N6"}), "accept_unproven")[0] == ("N2",)
+
+
+def test_an_accepted_id_not_in_the_catalog_is_a_usage_error_naming_the_valid_ids():
+    with pytest.raises(pytest.UsageError) as info:
+        settings.resolve(FakeConfig(ini={"accept_unproven": "N2,n6,X1"}), "accept_unproven")
+    assert str(info.value).startswith("--accept-unproven: 'N2,n6,X1' from pytest.ini names n6, X1, which the "
+                                      "catalog does not have. Valid ids: R1, R2, ")
+    assert str(info.value).endswith(", D1, Y1.")
+
+
 def test_every_setting_has_a_distinct_flag_env_and_name():
     for attr in ("name", "flag", "env"):
         values = [getattr(s, attr) for s in settings.SETTINGS]
         assert len(values) == len(set(values)), attr
     for s in settings.SETTINGS:
         assert s.flag == "--" + s.name.replace("_", "-")
-        assert s.kind in ("string", "bool", "float")
+        assert s.kind in ("string", "bool", "float", "catalog_ids")
