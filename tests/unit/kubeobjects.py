@@ -45,10 +45,13 @@ def endpoint_slice(name: str, endpoints: list[tuple[str, bool | None]], ports=(8
 
 
 def node(name: str, *, labels: dict | None = None, annotations: dict | None = None, taints=(),
-         ready: str | None = "True", resource_version: str = "1"):
+         ready: str | None = "True", ready_reason: str | None = None, ready_message: str | None = None,
+         unschedulable: bool | None = None, resource_version: str = "1"):
     return client.V1Node(
         metadata=client.V1ObjectMeta(name=name, labels=dict(labels or {}), annotations=dict(annotations or {}),
                                      resource_version=resource_version),
-        spec=client.V1NodeSpec(taints=[client.V1Taint(key=k, value=v, effect=e) for k, v, e in taints] or None),
+        spec=client.V1NodeSpec(taints=[client.V1Taint(key=k, value=v, effect=e) for k, v, e in taints] or None,
+                               unschedulable=unschedulable),
         status=client.V1NodeStatus(
-            conditions=[client.V1NodeCondition(type="Ready", status=ready)] if ready else None))
+            conditions=[client.V1NodeCondition(type="Ready", status=ready, reason=ready_reason,
+                                               message=ready_message)] if ready else None))

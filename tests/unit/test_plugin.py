@@ -10,26 +10,6 @@ from fixtures import catalog
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture
-def project(pytester, monkeypatch):
-    """A pytest project with the suite's pytest.ini and its plugin, run in a subprocess."""
-    monkeypatch.setenv("PYTHONPATH", str(ROOT))
-    for name in ("CONFORMANCE_TIMEOUT_SCALE", "CONFORMANCE_ALLOW_NODE_MUTATION", "CONFORMANCE_KEEP_ON_FAILURE",
-                 "CONFORMANCE_ACCEPT_UNPROVEN"):
-        monkeypatch.delenv(name, raising=False)
-    # None of these runs needs a cluster; should one try to connect, it must find none.
-    monkeypatch.setenv("KUBECONFIG", str(pytester.path / "no-cluster.kubeconfig"))
-    (pytester.path / "pytest.ini").write_text((ROOT / "pytest.ini").read_text())
-    for d in ("suites", "tests"):
-        (pytester.path / d).mkdir()
-
-    def run(*args):
-        return pytester.runpytest_subprocess("-p", "fixtures.plugin", "-p", "no:cacheprovider", *args,
-                                             timeout=60)
-
-    return pytester, run
-
-
 def test_a_suite_test_without_catalog_marker_is_a_usage_error(project):
     pytester, run = project
     (pytester.path / "suites" / "test_nomark.py").write_text("def test_a():\n    pass\n")

@@ -1,0 +1,104 @@
+"""The scheduling suite's `workers` fixture on a simulated cluster, through pytest and the
+plugin as a run uses them: a guide worker tainted by someone else (what `make upgrade-local
+BROKEN=1` and CI leave on k8s-node3) fails the tests that need it, naming the node and the taint,
+and the upgrade comparison says so in the words CI greps for."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+CONFTEST = '''
+import json
+from types import SimpleNamespace
+
+import pytest
+from kubernetes import client
+
+from fixtures.plugin import RUN
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    # The run counts as connected, to a cluster whose nodes are nodes.json, so that it connects to none.
+    nodes = [client.V1Node(
+        metadata=client.V1ObjectMeta(name=n["name"], labels=n.get("labels", {})),
+        spec=client.V1NodeSpec(taints=[client.V1Taint(key=k, value=v, effect=e) for k, v, e in n.get("taints", [])]),
+        status=client.V1NodeStatus(conditions=[client.V1NodeCondition(type="Ready", status=n.get("ready", "True"))]))
+        for n in json.load(open("nodes.json"))]
+    config.stash[RUN]._connection.append(SimpleNamespace(
+        core=SimpleNamespace(list_node=lambda: SimpleNamespace(items=nodes)), server="https://simulated",
+        context="simulated", kubeconfig="none", version="v1.36.3", created_by_suite=False))
+
+
+@pytest.fixture
+def namespace():
+    return "pc-test"
+'''
+
+TESTS = '''
+import pytest
+
+from suites.test_scheduling import workers
+
+
+@pytest.mark.catalog("N1")
+def test_three_workers_take_pods(workers):
+    assert workers == ["k8s-node1", "k8s-node2", "k8s-node3"]
+'''
+
+LEFT_BY_UPGRADE = ["pod-conformance/left-by-upgrade", "true", "NoSchedule"]
+
+
+def nodes(**changes):
+    out = [{"name": "k8s-master", "labels": {"node-role.kubernetes.io/control-plane": ""},
+            "taints": [["node-role.kubernetes.io/control-plane", None, "NoSchedule"]]}]
+    return out + [{"name": n, **changes.get(n.replace("-", "_"), {})} for n in ("k8s-node1", "k8s-node2", "k8s-node3")]
+
+
+@pytest.fixture
+def workers_project(project):
+    pytester, run = project
+    (pytester.path / "conftest.py").write_text(CONFTEST)
+    (pytester.path / "tests" / "test_uses_workers.py").write_text(TESTS)
+
+    def run_on(node_list, observations):
+        (pytester.path / "nodes.json").write_text(json.dumps(node_list))
+        return run("tests", f"--observations={pytester.path / observations}")
+    return pytester, run_on
+
+
+def test_workers_that_take_pods_are_the_guides_three(workers_project):
+    pytester, run_on = workers_project
+    run_on(nodes(), "obs.json").assert_outcomes(passed=1)
+
+
+def test_a_worker_tainted_by_someone_else_fails_naming_node_and_taint(workers_project):
+    pytester, run_on = workers_project
+    result = run_on(nodes(k8s_node3={"taints": [LEFT_BY_UPGRADE]}, k8s_node2={"ready": "False"}), "obs.json")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*k8s-node2: NotReady (Ready=False); k8s-node3: tainted pod-conformance/left-by-upgrade=true:NoSchedule, "
+        "not by the suite; the guide's k8s-node1..3 must all take pods: untaint, uncordon or repair the node"])
+
+
+def test_the_upgrade_comparison_names_the_tainted_worker_as_ci_greps_for_it(workers_project):
+    pytester, run_on = workers_project
+    run_on(nodes(), "before.json").assert_outcomes(passed=1)
+    run_on(nodes(k8s_node3={"taints": [LEFT_BY_UPGRADE]}), "after.json").assert_outcomes(errors=1)
+    compared = subprocess.run([sys.executable, str(ROOT / "scripts" / "compare-runs.py"),
+                               str(pytester.path / "before.json"), str(pytester.path / "after.json")],
+                              capture_output=True, text=True, timeout=30)
+    assert compared.returncode == 1, compared.stdout + compared.stderr
+    print(compared.stdout)
+    rejection = compared.stdout.splitlines()[1]
+    assert rejection == ("  - N1 tests/test_uses_workers::test_three_workers_take_pods: passed before, failed after: "
+                         "k8s-node3: tainted pod-conformance/left-by-upgrade=true:NoSchedule, not by the suite; the "
+                         "guide's k8s-node1..3 must all take pods: untaint, uncordon or repair the node")
+    ci = (ROOT / ".ci" / "run").read_text()
+    grep = next(line for line in ci.splitlines() if "comparison-after-broken.txt" in line and "passed before" in line)
+    wanted = grep.split('"')[1]
+    assert wanted in compared.stdout, f".ci/run greps for {wanted!r}, which the comparison does not say"
