@@ -2,7 +2,9 @@
 """Reads a run's JUnit XML: prints what each catalog id got, and fails when the run tested
 nothing, or (with CI=true, or --strict) skipped a test for a reason other than the documented
 ones: no internet egress (needs_egress) or no permission to disrupt the cluster (disruptive),
-and those named with --allow-skip (node_mutation: on a cluster the suite did not create)."""
+and those named with --allow-skip (on a cluster the suite did not create: node_mutation:, and
+"cannot prove here:" where the cluster offers nothing to prove a behaviour on). Which catalog ids
+a run left unproven the run itself judges (fixtures/proof.py); --require-catalog asks for all."""
 
 import argparse
 import collections

@@ -42,8 +42,7 @@ def workers(namespace, guide_nodes, cluster) -> list[str]:
     if len(stands_for) < len(GUIDE_WORKERS):
         pytest.skip(f"{CANNOT_PROVE_HERE}the guide needs three workers (k8s-node1..3), this cluster has "
                     f"{len(stands_for)} besides its control plane")
-    by_name = {n.metadata.name: n for n in cluster.core.list_node().items}
-    unfit = node_state.unfit_workers({g: by_name[name] for g, name in stands_for.items()})
+    unfit = node_state.unfit_workers(stands_for, cluster.core.list_node().items)
     if unfit:
         pytest.fail("; ".join(unfit) + "; the guide's k8s-node1..3 must all take pods: untaint, uncordon or "
                     "repair the node", pytrace=False)

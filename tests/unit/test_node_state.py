@@ -43,11 +43,14 @@ def test_a_notready_or_cordoned_node_takes_no_pods_and_says_why():
 
 
 def test_unfit_workers_name_what_they_stand_for_and_their_node():
-    workers = {"k8s-node1": node("k8s-node1"), "k8s-node2": node("ip-10-0-0-2", ready="False"),
-               "k8s-node3": node("k8s-node3", taints=[("pod-conformance/left-by-upgrade", "true", "NoSchedule")])}
-    assert node_state.unfit_workers(workers) == [
+    nodes = [node("k8s-master", labels=CONTROL, taints=[CONTROL_TAINT]), node("k8s-node1"),
+             node("ip-10-0-0-2", ready="False"),
+             node("k8s-node3", taints=[("pod-conformance/left-by-upgrade", "true", "NoSchedule")])]
+    workers = {"k8s-node1": "k8s-node1", "k8s-node2": "ip-10-0-0-2", "k8s-node3": "k8s-node3"}
+    assert node_state.unfit_workers(workers, nodes) == [
         "k8s-node2 (node ip-10-0-0-2): NotReady (Ready=False)",
         "k8s-node3: tainted pod-conformance/left-by-upgrade=true:NoSchedule, not by the suite"]
+    assert node_state.unfit_workers({"k8s-node1": "gone"}, nodes) == ["k8s-node1 (node gone): no longer in the cluster"]
 
 
 def test_the_control_plane_node_is_chosen_first_among_nodes_reserved_by_a_noschedule_taint():
