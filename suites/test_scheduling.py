@@ -265,7 +265,7 @@ def test_a_node_already_tainted_noschedule_takes_a_pinned_pod_only_with_a_matchi
     refused for an untolerated taint, and the same pod tolerating the node's NoSchedule taints
     lands there: the taint, not the pinning, refused the first. The node is Ready, so the second
     must also run. What this cannot show (the taint's arrival leaving running pods alone, its
-    removal letting a held pod in) the node_mutation tests above show where nodes may change."""
+    removal letting a held pod in) the node_mutation tests show where nodes may change."""
     found = node_state.reserved_by_noschedule(kube.core.list_node().items)
     if found is None:
         pytest.skip(f"{CANNOT_PROVE_HERE}no Ready node carries a NoSchedule taint that the suite did not put there "
