@@ -11,16 +11,10 @@ source "$(dirname "$0")/lib/common.sh"
 
 if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' docker.io 2>/dev/null || echo 0)" ge 26; then
   kind_log "installing docker.io from trixie (Docker engine 26)"
-  export DEBIAN_FRONTEND=noninteractive
-  # The package ships a docker service; this project starts its own dockerd (kind/engine.sh), so
-  # a policy-rc.d that says "no" keeps the package from starting one. A machine's own is kept.
-  policy=/usr/sbin/policy-rc.d saved_policy=""
-  if [ -e "$policy" ]; then saved_policy=$(mktemp); cp -p "$policy" "$saved_policy"; fi
-  restore_policy() { if [ -n "$saved_policy" ]; then mv -f "$saved_policy" "$policy"; else rm -f "$policy"; fi; }
-  trap restore_policy EXIT
-  printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
+  # The package's docker service is never started: kind/engine.sh starts a dockerd of ours.
+  source "$KIND_ROOT/../localcluster/lib/apt.sh"
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends -t trixie docker.io >/dev/null
+  lc_apt_install -t trixie docker.io
 fi
 kind_log "$(dockerd --version)"
 

@@ -7,6 +7,7 @@
 #   registry.sh down   stops that registry (pid checked against /proc/PID/exe)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+source "$KIND_ROOT/../localcluster/lib/registry.sh"
 pidfile=$KIND_RUN/registry.pid
 log=$KIND_STATE/registry.log
 store=$KIND_CACHE/registry
@@ -35,23 +36,9 @@ YAML
     curl -sf "http://$KIND_REGISTRY/v2/" >/dev/null || { tail -n 20 "$log" >&2; kind_die "registry does not answer on $KIND_REGISTRY (log $log)"; }
     kind_log "registry: $(cat "$pidfile") serves on $KIND_REGISTRY"
   fi
-  push
+  lc_registry_push "$KIND_REGISTRY" "$store/.pushed" "$log"
 }
 
-# Push every image of localcluster's index that the registry does not hold in that build yet.
-push() {
-  local index=$LC_CACHE/images/index.tsv ref archive marker
-  [ -f "$index" ] || kind_die "no image index at $index: run localcluster/images/build.sh"
-  while IFS=$'\t' read -r ref archive; do
-    [ -n "$ref" ] || continue
-    marker="$store/.pushed/$(echo "$ref $archive" | sha256sum | cut -c1-16)"
-    [ -f "$marker" ] && continue
-    kind_log "registry: pushing $ref"
-    skopeo copy -q --dest-tls-verify=false "oci-archive:$archive" "docker://$KIND_REGISTRY/${ref#*/}" \
-      || kind_die "could not push $archive as $ref to the registry (log $log)"
-    mkdir -p "$(dirname "$marker")"; touch "$marker"
-  done < "$index"
-}
 
 down() {
   if kind_pid_alive "$pidfile" "$registry_bin"; then

@@ -76,19 +76,10 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 lc_log "installing Debian packages: ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-# The packages ship services (etcd, containerd, docker-registry); this cluster runs its own
-# instances, never the system ones. A policy-rc.d that says "no" (101) keeps the packages from
-# starting them at all, so nothing needs stopping afterwards; a policy-rc.d of the machine's own
-# is put back as it was.
-policy=/usr/sbin/policy-rc.d saved_policy=""
-if [ -e "$policy" ]; then saved_policy=$(mktemp); cp -p "$policy" "$saved_policy"; fi
-restore_policy() { if [ -n "$saved_policy" ]; then mv -f "$saved_policy" "$policy"; else rm -f "$policy"; fi; }
-trap restore_policy EXIT
-printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod 755 "$policy"
+source "$LC_ROOT/lib/apt.sh"
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${bookworm_pkgs[@]}" >/dev/null
-apt-get install -y -qq --no-install-recommends -t trixie "${trixie_pkgs[@]}" >/dev/null
+lc_apt_install "${bookworm_pkgs[@]}"
+lc_apt_install -t trixie "${trixie_pkgs[@]}"
 # Outputs are read whole before the first line is shown: `etcd --version | head -1` under
 # pipefail fails when etcd is killed by SIGPIPE after head has closed the pipe.
 check_tools

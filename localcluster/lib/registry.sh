@@ -17,18 +17,21 @@ YAML
   lc_registry_push
 }
 
-# Push every image of the image index that the registry does not hold in that build yet.
+# lc_registry_push [ADDR MARKERS LOG]: pushes every image of the image index that the registry at
+# ADDR (default: the local cluster's) does not hold in that build yet; MARKERS is the folder that
+# remembers what was pushed, LOG the registry's log to name when a push fails.
 lc_registry_push() {
-  local index="$LC_CACHE/images/index.tsv" ref archive path marker
+  local addr=${1:-$LC_REGISTRY} markers=${2:-$LC_CACHE/registry/.pushed} log=${3:-$(lc_log_file registry)}
+  local index="$LC_CACHE/images/index.tsv" ref archive marker
   [ -f "$index" ] || lc_die "no image index at $index: run localcluster/images/build.sh"
   while IFS=$'\t' read -r ref archive; do
     [ -n "$ref" ] || continue
-    path=${ref#*/}                              # docker.io/library/nginx:1.25.3 -> library/nginx:1.25.3
-    marker="$LC_CACHE/registry/.pushed/$(echo "$ref $archive" | sha256sum | cut -c1-16)"
+    marker="$markers/$(echo "$ref $archive" | sha256sum | cut -c1-16)"
     [ -f "$marker" ] && continue
-    lc_log "registry: pushing $ref"
-    skopeo copy -q --dest-tls-verify=false "oci-archive:$archive" "docker://$LC_REGISTRY/$path" \
-      || lc_die "could not push $archive as $ref to the local registry (log: $(lc_log_file registry))"
-    mkdir -p "$(dirname "$marker")"; touch "$marker"
+    lc_log "registry $addr: pushing $ref"
+    # docker.io/library/nginx:1.25.3 is served as library/nginx:1.25.3
+    skopeo copy -q --dest-tls-verify=false "oci-archive:$archive" "docker://$addr/${ref#*/}" \
+      || lc_die "could not push $archive as $ref to the registry at $addr (log: $log)"
+    mkdir -p "$markers"; touch "$marker"
   done < "$index"
 }
