@@ -31,7 +31,8 @@ def test_a_pod_whose_container_exits_ends_in_the_phase_its_restart_policy_gives(
 ])
 def test_a_pod_whose_restart_policy_restarts_its_container_stays_running(kube, timeouts, restart_policy, exit_code):
     kube.apply(pods.pod("restarts", pods.shell(f"sleep 2; exit {exit_code}"), restart_policy=restart_policy))
-    pod = kube.wait_pod("restarts", c.container_restarted("main", 1), timeouts.pod_start)
+    kube.wait_pod("restarts", c.container_restarted("main", 1), timeouts.pod_start)
+    pod = kube.wait_pod("restarts", c.container_last_terminated("main", None), timeouts.container_event)
     assert pod.status.phase == "Running", f"phase {pod.status.phase} while the container restarts, expected Running"
     last = c.container_status(pod, "main").last_state.terminated
     assert last is not None and last.exit_code == exit_code, f"lastState {last}, expected exit {exit_code}"

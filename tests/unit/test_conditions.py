@@ -1,4 +1,5 @@
 import pytest
+from kubernetes import client
 
 from fixtures import conditions
 from kubeobjects import container_status, endpoint_slice, pod
@@ -63,6 +64,22 @@ def test_pod_scheduled_anywhere():
     assert c.met(pod(node="n3"))
     assert not c.met(pod(node=None))
     assert not c.met(None)
+
+
+def test_container_last_terminated_waits_for_the_replaced_instance_in_last_state():
+    def restarted(count, last):
+        cs = container_status("app", running=True, restarts=count)
+        cs.last_state = client.V1ContainerState(
+            terminated=client.V1ContainerStateTerminated(exit_code=137) if last else None)
+        return pod(phase="Running", statuses=[cs])
+
+    c = conditions.container_last_terminated("app")
+    assert not c.met(restarted(1, last=False))     # restartCount already 1, lastState not yet
+    assert c.met(restarted(1, last=True))
+    assert not c.met(restarted(2, last=True))      # a later instance: not the one asked about
+    assert not c.met(None)
+    assert conditions.container_last_terminated("app", None).met(restarted(3, last=True))
+    assert not conditions.container_last_terminated("app", None).met(restarted(0, last=True))
 
 
 def test_container_restarted():
