@@ -108,7 +108,7 @@ follow_up_run() {
   done
   say "the killed run's Leases have expired"
   say "one normal run follows: make test with one short test"
-  make -s test PYTEST_ARGS="-k test_explain_pods_describes" >"$work/follow.log" 2>&1 \
+  make -s test REPORTS="${REPORTS:-reports}/killed-run" PYTEST_ARGS="-k test_explain_pods_describes" >"$work/follow.log" 2>&1 \
     || { tail -30 "$work/follow.log" >&2; say "ERROR: the run after the killed one failed"; exit 1; }
   grep -E "housekeeping|removed|restored|resumed|left paused|->" "$work/follow.log" | sed 's/^/    /' >&2 || true
 }
