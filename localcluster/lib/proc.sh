@@ -24,7 +24,7 @@ lc_record_pid() { echo "$2 $(lc_proc_start_time "$2")" > "$1"; }
 # lc_recorded_pid FILE: the recorded pid, if that very process still runs; else fails.
 lc_recorded_pid() {
   local pid started
-  read -r pid started < "$1" 2>/dev/null || return 1
+  [ -f "$1" ] && read -r pid started < "$1" || return 1
   [ -n "$pid" ] && [ -n "$started" ] || return 1
   [ "$(lc_proc_start_time "$pid")" = "$started" ] || return 1
   echo "$pid"
