@@ -10,15 +10,10 @@ command -v go >/dev/null || lc_die "go is not installed; run localcluster/instal
 build_kube() {
   local out; out=$(lc_bin_dir "$version")
   if [ -x "$out/kube" ]; then lc_log "kube $version: cached in $out"; return; fi
-  [[ $version =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || lc_die "'$version' is not a release like v1.36.3"
-  local minor=${BASH_REMATCH[1]} modfile; modfile=$(lc_modfile "$version")
+  local ld modfile; modfile=$(lc_modfile "$version")
+  ld=$(lc_version_ldflags "$version") || lc_die "'$version' is not a release like v1.36.3"
   grep -q "k8s.io/kubernetes $version\$" "$modfile" \
     || lc_die "no go.mod pins k8s.io/kubernetes $version: run 'kube/modfile.sh $version > kube/$version.mod' and 'go mod tidy -modfile=$version.mod' in localcluster/kube"
-  local date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  local ld="-s -w" key
-  for key in gitVersion=$version gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
-    ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
-  done
   lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 5-9 minutes on 2 cores"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"

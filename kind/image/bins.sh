@@ -22,12 +22,8 @@ etcd_dir() {
 build_kubeadm() {
   local out; out=$(kubeadm_dir)
   if [ -x "$out/kubeadm" ]; then kind_log "kubeadm $version: cached in $out"; return; fi
-  [[ $version =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || kind_die "'$version' is not a release like v1.36.3"
-  local minor=${BASH_REMATCH[1]} modfile; modfile=$(lc_modfile "$version")
-  local ld="-s -w" key date; date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  for key in gitVersion=$version gitMajor=1 gitMinor=$minor gitTreeState=clean buildDate=$date; do
-    ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
-  done
+  local ld modfile; modfile=$(lc_modfile "$version")
+  ld=$(lc_version_ldflags "$version") || kind_die "'$version' is not a release like v1.36.3"
   kind_log "building kubeadm $version (most packages come from the Go build cache of localcluster/build.sh)"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"

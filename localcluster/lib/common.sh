@@ -73,3 +73,15 @@ lc_serialize() {
     flock 8
   fi
 }
+
+# lc_version_ldflags VERSION: the -ldflags that make a binary built from the k8s.io modules
+# report VERSION (as upstream's hack/lib/version.sh sets them); fails for a VERSION that is not
+# a release like v1.36.3.
+lc_version_ldflags() {
+  [[ $1 =~ ^v1\.([0-9]+)\.[0-9]+$ ]] || return 1
+  local ld="-s -w" key
+  for key in "gitVersion=$1" gitMajor=1 "gitMinor=${BASH_REMATCH[1]}" gitTreeState=clean "buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"; do
+    ld+=" -X k8s.io/component-base/version.$key -X k8s.io/client-go/pkg/version.$key"
+  done
+  echo "$ld"
+}
