@@ -27,6 +27,7 @@ rm -rf "$out"; mkdir -p "$out"
 say "the cluster, healthy first"
 localcluster/up.sh >/dev/null
 kubeconfig=$(lc_kubeconfig admin)
+PATH="$(lc_bin_dir "$LC_KUBE_VERSION"):$PATH"   # the kubectl built with the cluster
 
 for name in "${names[@]}"; do
   (
