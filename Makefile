@@ -8,6 +8,9 @@
 # make cluster-down CLUSTER=kind                         the kind cluster, its registry and network,
 #                        and the Docker engine if kind/engine.sh started it
 # make kind-image        the offline kind node image (kind/image/build.sh), loaded into the engine
+# make mutants           the broken-cluster lab: breaks the local cluster in each way of
+#                        localcluster/lab/ (MUTANTS="a b" for some), runs the tests that must notice,
+#                        restores it, prints breakage -> failed tests -> first line
 SHELL := /bin/bash
 VENV ?= .venv
 PYTEST_ARGS ?= -n 4
@@ -24,7 +27,7 @@ endif
 SUITE_CONTEXT := $(CONTEXT)
 export SUITE_KUBECONFIG SUITE_CONTEXT SUITE_CLUSTER
 
-.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image
+.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image mutants
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
@@ -70,6 +73,9 @@ ifeq ($(SUITE_CLUSTER),kind)
 else
 	@localcluster/down.sh
 endif
+
+mutants: deps cluster-deps
+	@VENV=$(VENV) REPORTS=$(REPORTS) MUTANTS="$(MUTANTS)" scripts/mutants.sh
 
 kind-deps:
 	@kind/install-deps.sh

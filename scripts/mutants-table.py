@@ -25,14 +25,15 @@ def failures(junit: Path) -> list[tuple[str, str]]:
     return found
 
 
-def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str]:
-    """The verdict and the line to show: one that names the cause if any does."""
+def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str, int]:
+    """The verdict, the line to show (one that names the cause if any does) and how many of the
+    failures name the cause."""
     if not failed:
-        return "NOT CAUGHT", ""
+        return "NOT CAUGHT", "", 0
     naming = [line for _, line in failed if re.search(cause, line, re.IGNORECASE)]
     if naming:
-        return "caught, cause named", naming[0]
-    return "CAUGHT, CAUSE NOT NAMED", failed[0][1]
+        return "caught, cause named", naming[0], len(naming)
+    return "CAUGHT, CAUSE NOT NAMED", failed[0][1], 0
 
 
 def main(folder: Path, names: list[str]) -> int:
@@ -41,13 +42,13 @@ def main(folder: Path, names: list[str]) -> int:
     for name in names:
         what, cause = (folder / f"{name}.meta").read_text().splitlines()[:2]
         failed = failures(folder / f"{name}.xml")
-        word, line = verdict(failed, cause)
+        word, line, naming = verdict(failed, cause)
         bad += not word.startswith("caught,")
         tests = ", ".join(sorted({t.split("[")[0] for t, _ in failed})) or "none"
-        rows.append((name, what, word, len(failed), tests, line))
-    for name, what, word, count, tests, line in rows:
+        rows.append((name, what, word, len(failed), naming, tests, line))
+    for name, what, word, count, naming, tests, line in rows:
         print(f"== {name}: {what}")
-        print(f"   verdict: {word}; {count} test(s) failed: {tests}")
+        print(f"   verdict: {word}; {count} test(s) failed, {naming} naming the cause: {tests}")
         if line:
             print(f"   says:    {line[:300]}")
     print(f"\nlab: {len(rows) - bad} of {len(rows)} breakages caught with their cause named")
