@@ -167,3 +167,16 @@ def test_delete_times_out_naming_the_namespace(monkeypatch):
     monkeypatch.setattr(waiting.watch, "Watch", NoWatch)
     with pytest.raises(WaitTimeout, match="namespace/pc-stuck to be gone; last seen: namespace pc-stuck Terminating"):
         namespaces.delete(core, "pc-stuck", 0.5)
+
+
+def test_delete_without_a_timeout_asks_for_the_deletion_and_does_not_wait():
+    class Stuck(FakeCore):
+        def delete_namespace(self, name, **kwargs):
+            self.deleted.append((name, kwargs))
+
+        def list_namespace(self, **kwargs):
+            raise AssertionError("read the namespace although told not to wait")
+
+    core = Stuck(ns("pc-stuck", "run-1", 1, phase="Terminating"))
+    namespaces.delete(core, "pc-stuck", None)
+    assert [name for name, _ in core.deleted] == ["pods in pc-stuck", "pc-stuck"]
