@@ -28,6 +28,7 @@ lc_controlplane_up() {
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
     --allow-privileged=true --profiling=false
   lc_wait kube-apiserver "ready on $LC_APISERVER_URL" 120 lc_kubectl get --raw /readyz
+  # LC_CONTROLLERS: the broken-cluster lab (localcluster/lab/) disables one controller with it.
   lc_start kube-controller-manager -- "$bin/kube-controller-manager" \
     --kubeconfig="$(lc_kubeconfig controller-manager)" \
     --authentication-kubeconfig="$(lc_kubeconfig controller-manager)" \
@@ -37,7 +38,7 @@ lc_controlplane_up() {
     --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
     --service-account-private-key-file="$pki/sa.key" --use-service-account-credentials \
     --service-cluster-ip-range="$LC_SERVICE_CIDR" --cluster-cidr="$LC_CLUSTER_CIDR" \
-    --allocate-node-cidrs=false --profiling=false
+    --allocate-node-cidrs=false --profiling=false --controllers="${LC_CONTROLLERS:-*}"
   lc_start kube-scheduler -- "$bin/kube-scheduler" \
     --kubeconfig="$(lc_kubeconfig scheduler)" \
     --authentication-kubeconfig="$(lc_kubeconfig scheduler)" \

@@ -192,3 +192,13 @@ def test_a_run_of_tests_without_catalog_ids_prints_no_proof(project):
     result = run("tests")
     assert result.ret == pytest.ExitCode.OK
     assert "catalog proof" not in result.stdout.str()
+
+
+def test_a_needs_egress_test_skips_without_allow_egress_before_any_pod_contacts_the_internet(project):
+    pytester, run = project
+    (pytester.path / "tests" / "test_egress_gate.py").write_text(
+        "import pytest\n\n@pytest.mark.needs_egress\ndef test_a():\n    pass\n")
+    result = run("-rs", "tests")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*needs_egress: it contacts api.open-meteo.com from a pod, which this run does "
+                                 "not allow; pass --allow-egress*"])
