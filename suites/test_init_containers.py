@@ -5,7 +5,8 @@ import json
 import pytest
 
 from fixtures import conditions as c
-from fixtures import backoff, pods, weather
+from fixtures import backoff, pods, services, weather
+from fixtures.errors import WaitTimeout
 
 # Restart gaps checked against the kubelet's back-off: gaps 1 and 2 (the first restart comes at
 # once), so that both the initial delay and its doubling are seen.
@@ -113,7 +114,13 @@ def test_myapp_pod_waits_for_myservice_then_runs(kube, timeouts):
     assert waiting.count("waiting for myservice") >= 2
 
     kube.apply("myservice")
-    pod = kube.wait_pod("myapp-pod", c.pod_running(), timeouts.pod_start)
+    try:
+        pod = kube.wait_pod("myapp-pod", c.pod_running(), timeouts.pod_start)
+    except WaitTimeout:
+        # The init container waits on cluster DNS: when it is what fails, say so.
+        services.check_name(kube, "myservice", services.client(kube, "dns-client"),
+                            although="although the Service exists; init-myservice waits on that name")
+        raise
     init = c.container_status(pod, "init-myservice", init=True).state.terminated
     assert init is not None and init.exit_code == 0
     kube.wait(kube.watch_log("myapp-pod", "myapp-container"), c.text_contains("The app is running!"),

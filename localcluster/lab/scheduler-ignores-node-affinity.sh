@@ -1,5 +1,5 @@
 LAB_WHAT="kube-scheduler run with a profile that disables NodeAffinity: nodeSelector is ignored"
-LAB_CAUSE='misplaced'
+LAB_CAUSE="misplaced|node affinity/selector|was scheduled on"
 LAB_TESTS=(suites/test_scheduling.py suites/test_lifecycle.py)
 lab_break() {
   local conf="$LC_STATE/lab-scheduler.yaml"

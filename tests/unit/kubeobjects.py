@@ -20,14 +20,14 @@ def container_status(name: str, *, running: bool = False, ready: bool = False, w
 
 def pod(name: str = "p", *, phase: str | None = "Pending", node: str | None = None,
         conditions: list[tuple] = (), statuses=(), init_statuses=(), deleting: bool = False,
-        reason: str | None = None, resource_version: str = "1"):
+        reason: str | None = None, message: str | None = None, resource_version: str = "1"):
     return client.V1Pod(
         metadata=client.V1ObjectMeta(
             name=name, resource_version=resource_version,
             deletion_timestamp=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) if deleting else None),
         spec=client.V1PodSpec(node_name=node, containers=[client.V1Container(name="app", image="img")]),
         status=client.V1PodStatus(
-            phase=phase, reason=reason,
+            phase=phase, reason=reason, message=message,
             conditions=[client.V1PodCondition(type=c[0], status=c[1], reason=c[2] if len(c) > 2 else None)
                         for c in conditions] or None,
             container_statuses=list(statuses) or None,

@@ -14,6 +14,13 @@ def test_pod_summary_lists_phase_node_conditions_containers_and_reason():
                               "init:init=terminated(Completed,exit=0) app=running ready restarts=2 reason=Evicted")
 
 
+def test_pod_summary_ends_with_the_pods_status_message():
+    p = pod(phase="Failed", node="n3", reason="NodeAffinity",
+            message="Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")
+    assert pod_summary(p) == ("Failed node=n3 reason=NodeAffinity (Pod was rejected: Predicate NodeAffinity "
+                              "failed: node(s) didn't match Pod's node affinity/selector)")
+
+
 def test_pod_summary_of_a_fresh_pod():
     assert pod_summary(pod(phase=None)) == "?"
     assert pod_summary(pod(phase="Pending")) == "Pending"
