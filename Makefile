@@ -1,6 +1,8 @@
 # make test              the conformance suite; cluster: KUBECONFIG=... given here, or CLUSTER=kind,
 #                        else (or CLUSTER=local) the offline local cluster
 # make check             the suite's own tests (no cluster needed)
+# make bench             one run of the suite as make test (same variables), and what it cost: wall
+#                        time, longest test, waiting vs own time, API requests, peak memory
 # make upgrade-baseline / upgrade-verify    before and after upgrading a cluster: ACCEPT or REJECT
 # make upgrade-local     the whole upgrade flow on the local cluster (UPGRADE_FROM -> KUBE_VERSION)
 # make report            renders reports/allure-results as HTML in reports/allure-report
@@ -27,10 +29,15 @@ endif
 SUITE_CONTEXT := $(CONTEXT)
 export SUITE_KUBECONFIG SUITE_CONTEXT SUITE_CLUSTER
 
-.PHONY: test check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image mutants
+.PHONY: test bench check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image mutants
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
+
+# Its reports go to reports/bench unless REPORTS is named, beside those of a make test.
+bench: deps
+	@VENV=$(VENV) REPORTS=$(if $(filter file,$(origin REPORTS)),$(REPORTS)/bench,$(REPORTS)) PYTEST_ARGS="$(PYTEST_ARGS)" \
+	  $(VENV)/bin/python scripts/bench.py
 
 check: deps
 	$(VENV)/bin/pytest tests/unit -p no:cacheprovider -q

@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client
 
 from fakeleases import Clock, FakeApi
-from fixtures import leases, namespaces, nodes, run as run_module, settings
+from fixtures import costs, leases, namespaces, nodes, run as run_module, settings
 from fixtures.errors import ClusterUnreachable, CoordinationError
 from fixtures.leases import RunLeases
 from fixtures.run import Run
@@ -243,3 +243,49 @@ def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_re
         with run.alongside():
             assert api.spec(leases.EXCLUSIVE)["holderIdentity"] == "run-1/main"
     assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)
+
+
+# -- the seconds a test waits for its holds (fixtures/costs.py) --------------------------------
+
+class SlowLock:
+    """A lock had `wait` seconds of the fake clock after it is asked for; or refused then."""
+
+    def __init__(self, clock, wait, refused=False):
+        self.clock, self.wait, self.refused = clock, wait, refused
+
+    def __enter__(self):
+        self.clock.now += self.wait
+        if self.refused:
+            raise CoordinationError("waited too long")
+
+    def __exit__(self, *exc):
+        pass
+
+
+def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(monkeypatch):
+    clock = SimpleNamespace(now=100.0)
+    monkeypatch.setattr(costs, "time", SimpleNamespace(monotonic=lambda: clock.now))
+    locks = {"shared": (1, 2), "exclusive": (3, 4)}      # the file lock's wait, the Leases'
+    monkeypatch.setattr(Run, "_shared_locks", lambda self: tuple(SlowLock(clock, w) for w in locks["shared"]))
+    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: tuple(SlowLock(clock, w) for w in locks["exclusive"]))
+    run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
+
+    monkeypatch.setattr(costs, "current", costs.Tally())      # a test of the suite runs now
+    with run.alongside():
+        clock.now += 50                  # the test's own work
+        with run.alongside():            # inside the hold: nothing more to wait for
+            pass
+    assert (costs.current.hold_wait_s, costs.current.holds) == (3, ["shared"])
+    with run.alone():                    # a session fixture's hold, set up or torn down for this test
+        clock.now += 20
+    assert (costs.current.hold_wait_s, costs.current.holds) == (10, ["shared", "exclusive"])
+    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: (SlowLock(clock, 5), SlowLock(clock, 6, refused=True)))
+    with pytest.raises(CoordinationError):
+        with run.alone():
+            pass
+    assert costs.current.hold_wait_s == 21          # a wait given up is waited all the same
+    assert costs.properties()[:2] == [("hold", "shared,exclusive"), ("hold_wait_s", "21.000")]
+
+    monkeypatch.setattr(costs, "current", None)
+    with run.alongside():                # outside a test: nobody to charge
+        pass
