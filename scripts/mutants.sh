@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source localcluster/lib/common.sh
-source localcluster/lib/proc.sh
+# What up.sh uses, so that a breakage can start a component as up.sh does.
+for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/mutants
 say() { printf '[mutants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
