@@ -3,7 +3,7 @@
 breakage, the tests that failed and the line that says why. Exit 1 when a breakage was not
 caught, or caught only by failures none of whose first lines matches its cause.
 
-Usage: mutants-table.py FOLDER NAME..."""
+Usage: mutants-table.py [--markdown] FOLDER NAME...     (--markdown: rows for the README's table)"""
 
 import re
 import sys
@@ -36,7 +36,17 @@ def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str, int]:
     return "CAUGHT, CAUSE NOT NAMED", failed[0][1], 0
 
 
-def main(folder: Path, names: list[str]) -> int:
+SHOWN = 5      # test names in a README row
+
+
+def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line: str) -> str:
+    cell = line.replace("|", "\\|")
+    names = tests.split(", ")
+    short = ", ".join(f"`{t}`" for t in names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
+    return f"| `{name}` | {what} | {count} ({naming} naming the cause): {short} | {cell[:240]} |"
+
+
+def main(folder: Path, names: list[str], markdown: bool = False) -> int:
     bad = 0
     rows = []
     for name in names:
@@ -46,6 +56,10 @@ def main(folder: Path, names: list[str]) -> int:
         bad += not word.startswith("caught,")
         tests = ", ".join(sorted({t.split("[")[0] for t, _ in failed})) or "none"
         rows.append((name, what, word, len(failed), naming, tests, line))
+    if markdown:
+        for name, what, word, count, naming, tests, line in rows:
+            print(markdown_row(name, what, count, naming, tests, line))
+        return 1 if bad else 0
     for name, what, word, count, naming, tests, line in rows:
         print(f"== {name}: {what}")
         print(f"   verdict: {word}; {count} test(s) failed, {naming} naming the cause: {tests}")
@@ -56,6 +70,9 @@ def main(folder: Path, names: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    as_markdown = args[:1] == ["--markdown"]
+    args = args[1:] if as_markdown else args
+    if len(args) < 2:
         sys.exit(__doc__)
-    sys.exit(main(Path(sys.argv[1]), sys.argv[2:]))
+    sys.exit(main(Path(args[0]), args[1:], as_markdown))

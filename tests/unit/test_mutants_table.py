@@ -44,3 +44,12 @@ def test_a_breakage_whose_tests_never_reported_counts_as_not_caught(tmp_path):
     (tmp_path / "gone.meta").write_text("gone\nanything\n")
     out = table(tmp_path, "gone")
     assert out.returncode == 1 and "NOT CAUGHT" in out.stdout
+
+
+def test_markdown_rows_for_the_readme(tmp_path):
+    breakage(tmp_path, "proxy", "ClusterIP", ("test_a[x]", "broken at its ClusterIP | here"))
+    out = subprocess.run([sys.executable, str(SCRIPT), "--markdown", str(tmp_path), "proxy"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0
+    assert out.stdout == ("| `proxy` | proxy broken | 1 (1 naming the cause): `test_a` | "
+                          "broken at its ClusterIP \\| here |\n")
