@@ -1,5 +1,5 @@
 LAB_WHAT="a MutatingAdmissionPolicy rewrites the Pods of the test namespaces: terminationGracePeriodSeconds 5"
-LAB_CAUSE='changed at admission'
+LAB_CAUSE='changed at admission|an admission step'
 LAB_TESTS=(suites/test_runtime.py suites/test_probes.py)
 lab_break() {
   lc_kubectl apply -f - >/dev/null <<'YAML'
