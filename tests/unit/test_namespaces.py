@@ -180,3 +180,21 @@ def test_delete_without_a_timeout_asks_for_the_deletion_and_does_not_wait():
     core = Stuck(ns("pc-stuck", "run-1", 1, phase="Terminating"))
     namespaces.delete(core, "pc-stuck", None)
     assert [name for name, _ in core.deleted] == ["pods in pc-stuck", "pc-stuck"]
+
+
+def test_the_run_waits_for_its_namespaces_but_the_kept_ones_and_names_what_is_left(monkeypatch):
+    class NoWatch:
+        def stream(self, *a, **k):
+            time.sleep(0.05)
+            return iter(())
+
+        def stop(self):
+            pass
+
+    monkeypatch.setattr(waiting.watch, "Watch", NoWatch)
+    core = FakeCore()
+    namespaces.wait_run_gone(core, "run-1", 0.5)
+    assert core.list_calls[0]["label_selector"] == f"{RUN_LABEL}=run-1,!{KEPT_LABEL}"
+    core = FakeCore(ns("pc-slow", "run-1", 1, phase="Terminating"))
+    with pytest.raises(WaitTimeout, match="the namespaces of run run-1 to be gone; last seen: .*pc-slow"):
+        namespaces.wait_run_gone(core, "run-1", 0.5)
