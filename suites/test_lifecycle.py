@@ -117,5 +117,8 @@ def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
         node_disruptor.resume(node)
         kube.timeline.note(f"node/{node}", "kubelet resumed")
     kube.wait(watch_node, c.node_condition("Ready", "True"), timeouts(120))
+    # Undone too: the node controller lifts its unreachable taints (the next test finds the node
+    # as this one found it).
+    kube.wait(watch_node, c.node_untainted("node.kubernetes.io/unreachable"), timeouts(60))
     pod = kube.wait_pod("on-silent-node", c.pod_ready(), timeouts(120))
     assert pod.status.phase == "Running" and c.restart_count(pod, "main") == 0

@@ -32,6 +32,14 @@ def test_node_tainted_matches_key_and_optionally_effect():
     assert not c.node_tainted("other").met(node)
 
 
+def test_node_untainted_holds_once_no_taint_has_the_key():
+    assert not c.node_untainted("node.kubernetes.io/unreachable").met(
+        _node_with(taints=[("node.kubernetes.io/unreachable", "NoSchedule")]))
+    assert c.node_untainted("node.kubernetes.io/unreachable").met(_node_with(taints=[("other", "NoSchedule")]))
+    assert c.node_untainted("node.kubernetes.io/unreachable").met(_node_with(taints=[]))
+    assert not c.node_untainted("x").met(None)
+
+
 def test_deployment_available_needs_all_replicas_available_and_updated():
     def dep(replicas, updated, available):
         return SimpleNamespace(status=SimpleNamespace(replicas=replicas, updated_replicas=updated,
