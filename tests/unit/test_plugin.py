@@ -202,17 +202,3 @@ def test_a_needs_egress_test_skips_without_allow_egress_before_any_pod_contacts_
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*needs_egress: it contacts api.open-meteo.com from a pod, which this run does "
                                  "not allow; pass --allow-egress*"])
-
-
-def test_tests_holding_the_cluster_alone_start_first_then_the_slow_ones(project):
-    pytester, run = project
-    (pytester.path / "tests" / "test_order.py").write_text(
-        "import pytest\n\n"
-        "def test_short():\n    pass\n\n"
-        "@pytest.mark.slow\ndef test_slow():\n    pass\n\n"
-        "@pytest.mark.node_mutation\ndef test_labels_a_node():\n    pass\n\n"
-        "def test_short_too():\n    pass\n\n"
-        "@pytest.mark.disruptive\ndef test_pauses_a_kubelet():\n    pass\n")
-    result = run("--collect-only", "-q", "tests")
-    names = [line.split("::")[1] for line in result.stdout.lines if "::" in line]
-    assert names == ["test_labels_a_node", "test_pauses_a_kubelet", "test_slow", "test_short", "test_short_too"]
