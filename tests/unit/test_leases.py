@@ -276,3 +276,13 @@ def test_the_renewer_renews_in_the_background(api, monkeypatch):
     assert api.spec("run-run-a-gw0")["renewTime"] > first
     p.leave()
     assert "run-run-a-gw0" not in api.leases
+
+
+def test_a_process_whose_lease_was_removed_meanwhile_takes_and_ends_its_turn_with_a_new_one(api, process):
+    a = process("run-a")
+    del api.leases["run-run-a-gw0"]
+    assert a.try_shared() is None
+    assert api.shared_mark("run-run-a-gw0") == "true"
+    del api.leases["run-run-a-gw0"]
+    a.end_shared()
+    assert api.shared_mark("run-run-a-gw0") == "false"
