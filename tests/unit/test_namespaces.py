@@ -149,13 +149,9 @@ def test_delete_propagates_other_errors():
         namespaces.delete(core, "pc-a", 5)
 
 
-def test_delete_times_out_naming_the_namespace(monkeypatch):
-    class Stuck(FakeCore):
-        def delete_namespace(self, name, **kwargs):
-            self.deleted.append((name, kwargs))
-
-    core = Stuck(ns("pc-stuck", "run-1", 1, phase="Terminating"))
-
+@pytest.fixture
+def no_watch(monkeypatch):
+    """Watches that see nothing happen: waits end by timeout, with what a list last showed."""
     class NoWatch:
         def stream(self, *a, **k):
             time.sleep(0.05)
@@ -165,6 +161,15 @@ def test_delete_times_out_naming_the_namespace(monkeypatch):
             pass
 
     monkeypatch.setattr(waiting.watch, "Watch", NoWatch)
+
+
+def test_delete_times_out_naming_the_namespace(no_watch):
+    class Stuck(FakeCore):
+        def delete_namespace(self, name, **kwargs):
+            self.deleted.append((name, kwargs))
+
+    core = Stuck(ns("pc-stuck", "run-1", 1, phase="Terminating"))
+
     with pytest.raises(WaitTimeout, match="namespace/pc-stuck to be gone; last seen: namespace pc-stuck Terminating"):
         namespaces.delete(core, "pc-stuck", 0.5)
 
@@ -182,16 +187,7 @@ def test_delete_without_a_timeout_asks_for_the_deletion_and_does_not_wait():
     assert [name for name, _ in core.deleted] == ["pods in pc-stuck", "pc-stuck"]
 
 
-def test_the_run_waits_for_its_namespaces_but_the_kept_ones_and_names_what_is_left(monkeypatch):
-    class NoWatch:
-        def stream(self, *a, **k):
-            time.sleep(0.05)
-            return iter(())
-
-        def stop(self):
-            pass
-
-    monkeypatch.setattr(waiting.watch, "Watch", NoWatch)
+def test_the_run_waits_for_its_namespaces_but_the_kept_ones_and_names_what_is_left(no_watch):
     core = FakeCore()
     namespaces.wait_run_gone(core, "run-1", 0.5)
     assert core.list_calls[0]["label_selector"] == f"{RUN_LABEL}=run-1,!{KEPT_LABEL}"
