@@ -4,6 +4,7 @@ import pytest
 
 from fixtures import conditions as c
 from fixtures import pods
+from fixtures.node_state import NODE_CONTROLLER_TAINTS
 from fixtures.waiting import ObjectWatch
 
 MISSING_IMAGE = "registry.k8s.io/pod-conformance/no-such-image:0"
@@ -117,8 +118,9 @@ def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
         node_disruptor.resume(node)
         kube.timeline.note(f"node/{node}", "kubelet resumed")
     kube.wait(watch_node, c.node_condition("Ready", "True"), timeouts(120))
-    # Undone too: the node controller lifts its unreachable taints (the next test finds the node
-    # as this one found it).
-    kube.wait(watch_node, c.node_untainted("node.kubernetes.io/unreachable"), timeouts(60))
+    # Undone too: the node controller lifts its taints, the unreachable ones and the not-ready
+    # ones it may set meanwhile (seen: a resumed kubelet briefly reporting Ready=False), so that
+    # the next test finds the node as this one found it.
+    kube.wait(watch_node, c.all_of(*(c.node_untainted(key) for key in NODE_CONTROLLER_TAINTS)), timeouts(60))
     pod = kube.wait_pod("on-silent-node", c.pod_ready(), timeouts(120))
     assert pod.status.phase == "Running" and c.restart_count(pod, "main") == 0

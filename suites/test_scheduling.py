@@ -33,19 +33,26 @@ SCHEDULER_SEES_S = 1
 
 
 @pytest.fixture
-def workers(namespace, guide_nodes, cluster) -> list[str]:
+def workers(namespace, guide_nodes, cluster, timeouts) -> list[str]:
     """The cluster's nodes standing for the guide's k8s-node1..3. All three must take pods: one
     that is NotReady, cordoned or tainted by someone else is a broken cluster (a botched upgrade
     leaves one so), which fails the test rather than skipping it. Read within the test's hold on
-    the cluster (`namespace`), where no node-mutating test of a live run has a node changed."""
+    the cluster (`namespace`), where no node-mutating test of a live run has a node changed. A
+    node that is Ready again gets the moment the node controller takes to lift its NotReady
+    taints."""
     stands_for = {g: guide_nodes[g] for g in GUIDE_WORKERS if g in guide_nodes}
     if len(stands_for) < len(GUIDE_WORKERS):
         pytest.skip(f"{CANNOT_PROVE_HERE}the guide needs three workers (k8s-node1..3), this cluster has "
                     f"{len(stands_for)} besides its control plane")
-    unfit = node_state.unfit_workers(stands_for, cluster.core.list_node().items)
+    nodes = node_state.once_recovered(lambda: cluster.core.list_node().items, set(stands_for.values()),
+                                      timeouts(node_state.LIFTED_WITHIN_S))
+    unfit = node_state.unfit_workers(stands_for, nodes)
     if unfit:
-        pytest.fail("; ".join(unfit) + "; the guide's k8s-node1..3 must all take pods: untaint, uncordon or "
-                    "repair the node", pytrace=False)
+        lingered = (f" (the node controller kept its taints on a Ready node for "
+                    f"{timeouts(node_state.LIFTED_WITHIN_S):g} s)"
+                    if any(node_state.recovering(n) for n in nodes if n.metadata.name in stands_for.values()) else "")
+        pytest.fail("; ".join(unfit) + lingered + "; the guide's k8s-node1..3 must all take pods: untaint, "
+                    "uncordon or repair the node", pytrace=False)
     return list(stands_for.values())
 
 

@@ -23,14 +23,21 @@ from fixtures.plugin import RUN
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
-    # The run counts as connected, to a cluster whose nodes are nodes.json, so that it connects to none.
-    nodes = [client.V1Node(
-        metadata=client.V1ObjectMeta(name=n["name"], labels=n.get("labels", {})),
-        spec=client.V1NodeSpec(taints=[client.V1Taint(key=k, value=v, effect=e) for k, v, e in n.get("taints", [])]),
-        status=client.V1NodeStatus(conditions=[client.V1NodeCondition(type="Ready", status=n.get("ready", "True"))]))
-        for n in json.load(open("nodes.json"))]
+    # The run counts as connected, to a cluster whose nodes are nodes.json, so that it connects to
+    # none. nodes.json lists the nodes, or {"reads": [...]}: the nodes read by each list call in
+    # turn, the last one for every call after it.
+    def node(n):
+        return client.V1Node(
+            metadata=client.V1ObjectMeta(name=n["name"], labels=n.get("labels", {})),
+            spec=client.V1NodeSpec(taints=[client.V1Taint(key=k, value=v, effect=e) for k, v, e in n.get("taints", [])]),
+            status=client.V1NodeStatus(conditions=[client.V1NodeCondition(type="Ready", status=n.get("ready", "True"))]))
+    loaded = json.load(open("nodes.json"))
+    reads = [[node(n) for n in listed] for listed in (loaded["reads"] if isinstance(loaded, dict) else [loaded])]
+
+    def list_node():
+        return SimpleNamespace(items=reads.pop(0) if len(reads) > 1 else reads[0])
     config.stash[RUN]._connection.append(SimpleNamespace(
-        core=SimpleNamespace(list_node=lambda: SimpleNamespace(items=nodes)), server="https://simulated",
+        core=SimpleNamespace(list_node=list_node), server="https://simulated",
         context="simulated", kubeconfig="none", version="v1.36.3", created_by_suite=False))
 
 
@@ -65,9 +72,9 @@ def workers_project(project):
     (pytester.path / "conftest.py").write_text(CONFTEST)
     (pytester.path / "tests" / "test_uses_workers.py").write_text(TESTS)
 
-    def run_on(node_list, observations):
+    def run_on(node_list, observations, *args):
         (pytester.path / "nodes.json").write_text(json.dumps(node_list))
-        return run("tests", f"--observations={pytester.path / observations}")
+        return run("tests", f"--observations={pytester.path / observations}", *args)
     return pytester, run_on
 
 
@@ -83,6 +90,33 @@ def test_a_worker_tainted_by_someone_else_fails_naming_node_and_taint(workers_pr
     result.stdout.fnmatch_lines([
         "*k8s-node2: NotReady (Ready=False); k8s-node3: tainted pod-conformance/left-by-upgrade=true:NoSchedule, "
         "not by the suite; the guide's k8s-node1..3 must all take pods: untaint, uncordon or repair the node"])
+
+
+NOT_READY = ["node.kubernetes.io/not-ready", None, "NoExecute"]
+
+
+def test_a_ready_worker_the_node_controller_has_yet_to_untaint_is_waited_for(workers_project):
+    pytester, run_on = workers_project
+    run_on({"reads": [nodes(k8s_node3={"taints": [NOT_READY]}), nodes(k8s_node3={"taints": [NOT_READY]}), nodes()]},
+           "obs.json").assert_outcomes(passed=1)
+
+
+def test_a_ready_worker_whose_not_ready_taint_stays_fails_naming_it(workers_project):
+    pytester, run_on = workers_project
+    result = run_on(nodes(k8s_node3={"taints": [NOT_READY]}), "obs.json", "--timeout-scale=0.1")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([
+        "*k8s-node3: tainted node.kubernetes.io/not-ready:NoExecute, not by the suite (the node controller kept its "
+        "taints on a Ready node for 3 s); the guide's k8s-node1..3 must all take pods*"])
+
+
+def test_a_notready_worker_fails_without_waiting(workers_project):
+    pytester, run_on = workers_project
+    result = run_on(nodes(k8s_node2={"ready": "False", "taints": [NOT_READY]}), "obs.json")
+    result.assert_outcomes(errors=1)
+    assert result.duration < 10
+    result.stdout.fnmatch_lines(["*k8s-node2: NotReady (Ready=False); tainted node.kubernetes.io/not-ready:NoExecute, "
+                                 "not by the suite; the guide's*"])
 
 
 def test_the_upgrade_comparison_names_the_tainted_worker_as_ci_greps_for_it(workers_project):
