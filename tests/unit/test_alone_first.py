@@ -1,0 +1,113 @@
+"""Tests that hold the cluster alone go first, and shared tests wait until all of them have
+ended (fixtures/alone_first.py): the markers, the order, and whole runs with and without
+pytest-xdist, on the run's file lock alone (no cluster)."""
+
+import subprocess
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from fixtures.alone_first import AloneFirst, order
+
+
+def item(name, *markers):
+    return SimpleNamespace(name=name, get_closest_marker=lambda m: m if m in markers else None)
+
+
+def test_tests_that_hold_the_cluster_alone_go_first_then_the_slow_ones():
+    items = [item("a"), item("slow", "slow"), item("taints", "node_mutation"), item("b"),
+             item("pauses", "disruptive", "slow"), item("labels", "node_mutation")]
+    order(items)
+    assert [i.name for i in items] == ["taints", "pauses", "labels", "slow", "a", "b"]
+
+
+def test_nothing_to_wait_for_when_no_test_holds_the_cluster_alone(tmp_path):
+    assert AloneFirst(tmp_path, []).wait(0)
+
+
+def test_the_wait_lasts_until_every_such_test_has_ended(tmp_path):
+    first = AloneFirst(tmp_path, ["t::a", "t::b"])
+    other_process = AloneFirst(tmp_path, ["t::a", "t::b"])
+    other_process.started("t::a")
+    other_process.ended("t::a")
+    assert first.pending() == 1
+    threading.Timer(0.3, other_process.ended, ["t::b"]).start()
+    started = time.monotonic()
+    assert first.wait(5, poll=0.05)
+    assert time.monotonic() - started >= 0.25
+
+
+def test_a_test_whose_process_is_gone_counts_as_ended(tmp_path):
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    first = AloneFirst(tmp_path, ["t::a"])
+    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(str(gone.pid))
+    assert first.wait(0)
+
+
+def test_a_test_never_started_is_waited_for_until_the_bound(tmp_path):
+    first = AloneFirst(tmp_path, ["t::a"])
+    first.started("t::a")          # by this very process, alive
+    assert not first.wait(0.2, poll=0.05)
+
+
+CONFTEST = '''
+import fixtures.plugin
+
+
+def pytest_configure(config):
+    fixtures.plugin._start = lambda config: None     # no cluster to clean up
+'''
+
+RUN_TESTS = '''
+import os
+import time
+
+import pytest
+
+from fixtures.plugin import RUN
+
+
+def record(what):
+    with open(os.environ["TIMES"], "a") as f:
+        f.write(f"{time.monotonic()} {what}\\n")
+
+
+@pytest.fixture(autouse=True)
+def only_the_file_lock(monkeypatch):
+    from fixtures.run import Run
+    monkeypatch.setattr(Run, "_shared_locks", lambda self: (self.lock.shared(),))
+    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: (self.lock.exclusive(),))
+
+
+@pytest.mark.parametrize("i", range(6))
+def test_shared(request, i):
+    with request.config.stash[RUN].alongside():
+        record("shared-start")
+        time.sleep(0.2)
+
+
+@pytest.mark.node_mutation
+@pytest.mark.parametrize("i", range(3))
+def test_alone(request, i):
+    with request.config.stash[RUN].alone():
+        time.sleep(0.4)
+        record("alone-end")
+'''
+
+
+@pytest.mark.parametrize("workers", [["-n", "0"], ["-n", "3"]], ids=["one process", "three xdist workers"])
+def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_cluster_alone_ends(
+        project, monkeypatch, workers):
+    pytester, run = project
+    (pytester.path / "conftest.py").write_text(CONFTEST)
+    (pytester.path / "tests" / "test_turns.py").write_text(RUN_TESTS)
+    times = pytester.path / "times.txt"
+    monkeypatch.setenv("TIMES", str(times))
+    run("tests", "--no-allow-node-mutation", *workers).assert_outcomes(passed=9)
+    seen = [line.split() for line in times.read_text().splitlines()]
+    last_alone = max(float(t) for t, what in seen if what == "alone-end")
+    shared = [float(t) for t, what in seen if what == "shared-start"]
+    assert len(shared) == 6 and min(shared) >= last_alone
