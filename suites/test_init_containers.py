@@ -61,6 +61,7 @@ def _weather_unreachable(kube, substitutions, restart_policy):
     kube.apply(doc)
 
 
+@pytest.mark.slow(40)
 @pytest.mark.catalog("I2")
 def test_a_failing_init_container_is_restarted_and_the_app_never_starts_with_restart_policy_always(
         kube, timeouts, substitutions):
@@ -99,6 +100,7 @@ def test_a_failing_init_container_fails_the_pod_with_restart_policy_never(kube, 
     assert c.container_status(pod, "nginx-container").state.running is None
 
 
+@pytest.mark.slow(30)
 @pytest.mark.catalog("I3")
 def test_myapp_pod_waits_for_myservice_then_runs(kube, timeouts):
     kube.apply("myapp-init-pod")

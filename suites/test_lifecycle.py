@@ -94,7 +94,7 @@ def test_a_pod_no_node_fits_has_podscheduled_false_unschedulable(kube, timeouts)
 
 
 @pytest.mark.disruptive
-@pytest.mark.slow
+@pytest.mark.slow(60)
 @pytest.mark.catalog("L1")
 def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
         kube, node_disruptor, schedulable_workers, timeouts):

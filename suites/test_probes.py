@@ -21,7 +21,7 @@ FIRST_RESTART_EARLIEST_S = HEALTHY_FOR_S + (FAILURES - 1) * PERIOD
 FIRST_RESTART_LATEST_S = HEALTHY_FOR_S + FAILURES * PERIOD + PERIOD + GRACE
 
 
-@pytest.mark.slow
+@pytest.mark.slow(150)
 @pytest.mark.catalog("P1")
 def test_liveness_exec_restarts_the_container_once_tmp_healthy_is_gone_and_keeps_doing_so(kube, timeouts):
     """The guide says restarts stop after 600 s; they do not: the kubelet restarts the container

@@ -171,6 +171,7 @@ def test_kubectl_run_dry_run_writes_the_guides_myweb2_manifest_which_then_runs(k
     kube.wait_pod("myweb2", c.pod_running())
 
 
+@pytest.mark.slow(40)
 @pytest.mark.catalog("R3")
 def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
     """The restarts must be spaced by the kubelet's back-off: the second restart at least the

@@ -171,6 +171,7 @@ def _service_sample() -> dict:
 PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"
 
 
+@pytest.mark.slow(60)
 def test_a_service_kube_proxy_does_not_serve_is_blamed_on_its_cluster_ip(kube, admission_policy, timeouts):
     """kube-proxy leaves alone a Service labelled service.kubernetes.io/service-proxy-name (it
     belongs to another proxy): for that Service the cluster behaves as with a dead kube-proxy,
@@ -204,6 +205,7 @@ def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_
     assert "myweb-svc does not resolve from pod/http-client" in str(failed.value), str(failed.value)
 
 
+@pytest.mark.slow(30)
 def test_a_service_whose_endpoint_slice_misses_the_pod_port_blames_the_endpoint_slice(kube, admission_policy):
     """A policy points the Service's targetPort at 8080, where nothing listens: the EndpointSlice
     lists the pod on 8080, not 80. R1 must blame the EndpointSlice (with its waits shortened)."""
@@ -322,6 +324,7 @@ def test_containers_of_two_pods_fail_the_shared_network_namespace_check(kube):
     print(f"failed as expected: {failed.value}")
 
 
+@pytest.mark.slow(40)
 def test_restarts_sooner_than_the_expected_back_off_are_named(kube, timeouts):
     """A real crash loop checked against a back-off twice and a half this kubelet's (the kubelet
     cannot be made to skip its back-off here): the check must name the early restarts."""

@@ -12,15 +12,19 @@ import pytest
 from fixtures.alone_first import AloneFirst, order
 
 
-def item(name, *markers):
-    return SimpleNamespace(name=name, get_closest_marker=lambda m: m if m in markers else None)
+def item(name, *markers, slow=None):
+    marks = {m: SimpleNamespace(args=()) for m in markers}
+    if slow is not None:
+        marks["slow"] = SimpleNamespace(args=(slow,) if slow else ())
+    return SimpleNamespace(name=name, get_closest_marker=marks.get)
 
 
-def test_tests_that_hold_the_cluster_alone_go_first_then_the_slow_ones():
-    items = [item("a"), item("slow", "slow"), item("taints", "node_mutation"), item("b"),
-             item("pauses", "disruptive", "slow"), item("labels", "node_mutation")]
+def test_tests_that_hold_the_cluster_alone_go_first_then_the_slowest_ones():
+    items = [item("a"), item("slow-40", slow=40), item("taints", "node_mutation"), item("b"),
+             item("pauses", "disruptive", slow=60), item("slow-150", slow=150), item("labels", "node_mutation"),
+             item("slow-unsaid", slow=0)]
     order(items)
-    assert [i.name for i in items] == ["taints", "pauses", "labels", "slow", "a", "b"]
+    assert [i.name for i in items] == ["pauses", "taints", "labels", "slow-150", "slow-unsaid", "slow-40", "a", "b"]
 
 
 def test_nothing_to_wait_for_when_no_test_holds_the_cluster_alone(tmp_path):

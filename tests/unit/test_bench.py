@@ -30,7 +30,7 @@ JUNIT = """\
   <properties><property name="catalog" value="R5"/><property name="hold" value="shared"/>
   <property name="hold_wait_s" value="2.500"/><property name="api_requests" value="40"/></properties></testcase>
 <testcase classname="suites.test_scheduling" name="test_alone" time="40.000">
-  <properties><property name="hold" value="exclusive"/><property name="hold_wait_s" value="30.000"/>
+  <properties><property name="hold" value="exclusive"/><property name="hold_wait_s" value="35.000"/>
   <property name="api_requests" value="120"/></properties></testcase>
 <testcase classname="suites.test_discovery" name="test_without_properties" time="1.000"/>
 </testsuite></testsuites>
@@ -47,7 +47,7 @@ def test_the_junit_gives_the_wall_time_and_each_tests_total_waiting_and_own_time
     wall, cases = bench.read_junit(tmp_path / "junit.xml")
     assert wall == 100.5
     assert [(c.name, c.total_s, c.waiting_s, c.own_s, c.hold, c.api_requests) for c in cases] == [
-        ("suites.test_scheduling::test_alone", 40.0, 30.0, 10.0, "exclusive", 120),
+        ("suites.test_scheduling::test_alone", 40.0, 35.0, 5.0, "exclusive", 120),
         ("suites.test_runtime::test_short", 10.0, 2.5, 7.5, "shared", 40),
         ("suites.test_discovery::test_without_properties", 1.0, 0.0, 1.0, "?", None)]
 
@@ -59,11 +59,12 @@ def test_the_report_names_the_longest_test_the_ratio_each_test_and_the_servers_d
     f = bench.figures(*bench.read_junit(tmp_path / "junit.xml"), 130.0,
                       {"before": 9000, "after": 12000, "delta": 3000}, memory, 0)
     assert (f["longest"], f["ratio"], f["client_requests"]) == (
-        {"test": "suites.test_scheduling::test_alone", "s": 40.0}, 2.51, 160)
+        {"test": "suites.test_runtime::test_short", "s": 7.5, "total_s": 10.0}, 13.4, 160)
     text = "\n".join(bench.render(f))
     assert "suite wall time: 100.50 s (pytest's own timing: the JUnit testsuite time)" in text
-    assert "longest test: suites.test_scheduling::test_alone 40.00 s; wall time / longest = 2.51" in text
-    assert "   40.00    30.00    10.00      120  exclusive        suites.test_scheduling::test_alone" in text
+    assert ("longest test (its own time, waiting for its holds left out): suites.test_runtime::test_short 7.50 s "
+            "(10.00 s with waiting); wall time / longest = 13.4") in text
+    assert "   40.00    35.00     5.00      120  exclusive        suites.test_scheduling::test_alone" in text
     assert "    1.00     0.00     1.00        -  ?                suites.test_discovery::test_without_properties" in text
     assert "API requests through the suite's client during tests: 160" in text
     assert "the API server counted during the run: 3000 (apiserver_request_total summed, 9000 before" in text
