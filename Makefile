@@ -15,7 +15,7 @@
 #                        restores it, prints breakage -> failed tests -> first line
 SHELL := /bin/bash
 VENV ?= .venv
-PYTEST_ARGS ?= -n 4
+PYTEST_ARGS ?= -n 6
 REPORTS ?= reports
 
 # Only a kubeconfig named on the command line selects a cluster; one merely exported in the
