@@ -110,7 +110,11 @@ def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_clust
     (pytester.path / "tests" / "test_turns.py").write_text(RUN_TESTS)
     times = pytester.path / "times.txt"
     monkeypatch.setenv("TIMES", str(times))
+    tmp = pytester.path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
     run("tests", "--no-allow-node-mutation", *workers).assert_outcomes(passed=9)
+    assert list(tmp.glob("pod-conformance-*")) == [], "the run's lock directory outlived it"
     seen = [line.split() for line in times.read_text().splitlines()]
     last_alone = max(float(t) for t, what in seen if what == "alone-end")
     shared = [float(t) for t, what in seen if what == "shared-start"]
