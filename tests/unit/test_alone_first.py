@@ -1,6 +1,7 @@
-"""Tests that hold the cluster alone go first, and shared tests wait until all of them have
-ended (fixtures/alone_first.py): the markers, the order, and whole runs with and without
-pytest-xdist, on the run's file lock alone (no cluster)."""
+"""A run across its processes: tests that hold the cluster alone go first, and shared tests wait
+until all of them have ended (fixtures/alone_first.py): the markers, the order, and whole runs
+with and without pytest-xdist, on the run's file lock alone (no cluster); the run's lock
+directory goes at its end, and a note made in any process reaches the run's summary."""
 
 import subprocess
 import threading
@@ -119,3 +120,21 @@ def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_clust
     last_alone = max(float(t) for t, what in seen if what == "alone-end")
     shared = [float(t) for t, what in seen if what == "shared-start"]
     assert len(shared) == 6 and min(shared) >= last_alone
+
+
+NOTING_TESTS = '''
+def test_a_note(request):
+    from fixtures.plugin import RUN
+    request.config.stash[RUN].notes.append(f"kept namespace pc-x of failed test {request.node.nodeid}")
+'''
+
+
+@pytest.mark.parametrize("workers", [["-n", "0"], ["-n", "2"]], ids=["one process", "two xdist workers"])
+def test_a_note_made_in_any_process_reaches_the_runs_summary(project, workers):
+    pytester, run = project
+    (pytester.path / "conftest.py").write_text(CONFTEST)
+    (pytester.path / "tests" / "test_notes.py").write_text(NOTING_TESTS)
+    result = run("tests", *workers)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*cluster housekeeping*",
+                                 "kept namespace pc-x of failed test tests/test_notes.py::test_a_note"])
