@@ -16,6 +16,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib/common.sh"
+source "$here/../localcluster/lib/turn.sh"
 image=${KIND_NODE_IMAGE:-offline}
 kind=$KIND_BIN/kind
 [ -x "$kind" ] || kind=$(command -v kind) || kind_die "kind is not installed: run kind/install-deps.sh"
@@ -41,7 +42,19 @@ ready() {
   [ "$(grep -c ' Ready ' <<<"$nodes")" = 4 ]
 }
 
-# A node left paused by a disruptive test whose run was killed goes on, and the cluster gets the
+mkdir -p "$(dirname "$kubeconfig")"
+# A run of the suite may be in a test that pauses or taints a node of this cluster right now: the
+# rest waits for a turn beside the runs (localcluster/lib/turn.sh), so that such a node is
+# neither unpaused nor taken for a broken cluster.
+if "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kubeconfig.tmp" 2>/dev/null \
+    && "$kubectl" --kubeconfig "$kubeconfig.tmp" --request-timeout 5s get --raw /readyz >/dev/null 2>&1; then
+  mv "$kubeconfig.tmp" "$kubeconfig"
+  lc_turn_kubectl() { "$kubectl" --kubeconfig "$kubeconfig" --request-timeout 10s "$@"; }
+  lc_turn_take kind-up
+fi
+rm -f "$kubeconfig.tmp"
+
+# A node left paused by a disruptive test whose run is gone goes on, and the cluster gets the
 # time to see it Ready again before it is judged.
 unpaused=0
 for node in $("$kind" get nodes --name "$KIND_CLUSTER" 2>/dev/null); do
@@ -51,7 +64,6 @@ for node in $("$kind" get nodes --name "$KIND_CLUSTER" 2>/dev/null); do
     unpaused=1
   fi
 done
-mkdir -p "$(dirname "$kubeconfig")"
 if [ "$unpaused" = 1 ] && "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kubeconfig.tmp" 2>/dev/null; then
   "$kubectl" --kubeconfig "$kubeconfig.tmp" wait --for=condition=Ready nodes --all --timeout=90s >/dev/null 2>&1 || true
   rm -f "$kubeconfig.tmp"

@@ -4,7 +4,7 @@
 # runs already is kept. Returns once the ready gate passes; prints the admin kubeconfig's path.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
-for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
+for lib in proc network certs controlplane registry dns node gate turn; do source "$LC_ROOT/lib/$lib.sh"; done
 
 [ "$(id -u)" = 0 ] || lc_die "cluster-up needs root (network namespaces, cgroups, mounts)"
 lc_serialize up
@@ -20,9 +20,6 @@ if [ -d "$LC_STATE" ] && ! lc_running kube-apiserver; then
 fi
 if [ -f "$LC_STATE/version" ] && [ "$(cat "$LC_STATE/version")" != "$LC_KUBE_VERSION" ]; then
   lc_die "the running cluster is $(cat "$LC_STATE/version"), not $LC_KUBE_VERSION: 'localcluster/upgrade.sh $LC_KUBE_VERSION' upgrades it, 'make cluster-down' removes it"
-fi
-if [ -d "$LC_STATE/pids" ]; then
-  lc_resume_paused $(cd "$LC_STATE/pids" && for f in *.pid; do [ -e "$f" ] && echo "${f%.pid}"; done)
 fi
 "$LC_ROOT/build.sh" "$LC_KUBE_VERSION"
 "$LC_ROOT/images/build.sh"
@@ -40,6 +37,10 @@ lc_registry_up
 lc_log "etcd and control plane"
 lc_etcd_up
 lc_controlplane_up
+# From here on the script needs the nodes as they are: a run of the suite may be pausing a kubelet
+# or tainting a node right now, and neither its paused kubelet nor the gate's pods may be touched.
+lc_turn_take cluster-up
+lc_resume_paused $(cd "$LC_STATE/pids" && for f in *.pid; do [ -e "$f" ] && echo "${f%.pid}"; done)
 lc_dns_up
 for node in "${LC_NODES[@]}"; do
   lc_log "node $node ($(lc_node_ip "$node"), pods $(lc_node_pod_cidr "$node"))"

@@ -94,7 +94,8 @@ lc_stop() {
 }
 
 # lc_resume_paused NAME...: a daemon left stopped (SIGSTOP) by a disruptive test whose run was
-# killed before it could resume it goes on, with a line saying so.
+# killed before it could resume it goes on, with a line saying so. Call it in a turn beside the
+# suite's runs (turn.sh): a live run's paused kubelet is not to be resumed.
 lc_resume_paused() {
   local name pid
   for name in "$@"; do

@@ -1,0 +1,63 @@
+"""The scripts' turn (localcluster/lib/turn.sh, taken by cluster-up's gate and kind/up.sh) on a
+real cluster, as the suite's runs see it: marked shared while held, gone once given back."""
+
+import os
+import signal
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from kubernetes import client
+
+from fixtures import kubectl as kubectl_binary
+from fixtures.leases import NAMESPACE, RENEW_S, RunLeases
+
+LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
+
+SCRIPT = r'''
+set -euo pipefail
+source "$LIB/common.sh"; source "$LIB/turn.sh"
+lc_turn_kubectl() { "$KUBECTL" --kubeconfig "$KC" ${CTX:+--context "$CTX"} "$@"; }
+lc_turn_take turn-test; echo "TAKEN $(lc_turn_lease)"; read -r _; lc_turn_give; echo GIVEN
+'''
+
+
+def test_a_scripts_turn_is_seen_by_the_runs_as_a_shared_member_until_given_back(cluster, timeouts, tmp_path):
+    kubectl = kubectl_binary.find()
+    if kubectl is None:
+        pytest.fail("no kubectl on PATH: the script's turn is taken with kubectl")
+    script = subprocess.Popen(["bash", "-c", SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                              env={"LIB": str(LIB), "KUBECTL": kubectl, "KC": cluster.kubeconfig,
+                                   "CTX": cluster.context or "", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                              start_new_session=True)
+    try:
+        # Another run on this cluster may hold the cluster alone for a while: the script waits.
+        taken, _, lease = script.stdout.readline().strip().partition(" ")
+        assert taken == "TAKEN", "the script stopped before its turn"
+        probe = RunLeases(client.CoordinationV1Api(cluster.api), client.CoreV1Api(cluster.api),
+                          f"probe-{uuid.uuid4().hex[:8]}", "gw0")
+        holder = lease.removeprefix("run-").removesuffix("-script") + "/script"
+        assert holder in probe.others_sharing(), (holder, probe.others_sharing())
+        coordination = client.CoordinationV1Api(cluster.api)
+        first = coordination.read_namespaced_lease(lease, NAMESPACE).spec.renew_time
+        time.sleep(RENEW_S + 1.5)       # a gate can take longer than a lease lasts: it is renewed
+        assert coordination.read_namespaced_lease(lease, NAMESPACE).spec.renew_time > first
+        assert holder in probe.others_sharing()
+        script.stdin.write("\n")
+        script.stdin.flush()
+        assert script.stdout.readline().strip() == "GIVEN"
+        assert holder not in probe.others_sharing()
+        names = [each.metadata.name for each in
+                 coordination.list_namespaced_lease(NAMESPACE).items]
+        assert lease not in names, names
+        assert script.wait(timeouts(30)) == 0
+    finally:
+        if script.poll() is None:       # TERM gives the turn back; its session holds the lease renewer
+            os.killpg(script.pid, signal.SIGTERM)
+            try:
+                script.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(script.pid, signal.SIGKILL)
+                script.wait()
