@@ -45,17 +45,23 @@ def held(by: str, renewed_s_ago: float, duration: int = 30) -> str:
 FREE = "||30"       # released: no holder
 
 
-@pytest.mark.parametrize("answer, holder", [
-    (held("run-a/gw0", 2), "run-a/gw0"),
-    (held("run-a/gw0", 40), ""),                 # not renewed for longer than its duration: a run that is gone
-    (held("run-a/gw0", 40, duration=60), "run-a/gw0"),
-    (FREE, ""),
-    ("", ""),                                    # no lease at all
-], ids=["held", "expired", "held-longer-duration", "released", "absent"])
-def test_the_holder_of_exclusive_is_read_as_the_runs_judge_it(tmp_path, answer, holder):
+# (holder, renewed seconds ago, duration), made when the test runs: a lease's age is relative to now.
+@pytest.mark.parametrize("lease, holder", [
+    (("run-a/gw0", 2, 30), "run-a/gw0"),
+    (("run-a/gw0", 40, 30), ""),                 # not renewed for longer than its duration: a run that is gone
+    (("run-a/gw0", 40, 60), "run-a/gw0"),
+    (None, ""),
+], ids=["held", "expired", "held-longer-duration", "released"])
+def test_the_holder_of_exclusive_is_read_as_the_runs_judge_it(tmp_path, lease, holder):
+    answer = held(lease[0], lease[1], lease[2]) if lease else FREE
     out, _ = bash(tmp_path, 'lc_turn_exclusive_holder', [answer])
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == holder
+    assert out.stdout.strip() == holder, (answer, out.stderr)
+
+
+def test_no_lease_exclusive_at_all_is_no_holder(tmp_path):
+    out, _ = bash(tmp_path, 'lc_turn_exclusive_holder', [""])
+    assert out.returncode == 0 and out.stdout.strip() == "", out.stderr
 
 
 def test_a_lease_that_cannot_be_read_is_not_taken_for_a_free_one(tmp_path):
