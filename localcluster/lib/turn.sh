@@ -17,7 +17,9 @@ lc_turn_kubectl() { lc_kubectl "$@"; }
 lc_turn_take() {
   local who=$1 start=$SECONDS next_note=$((SECONDS + 15)) holder
   LC_TURN_RUN=$who-$(date +%s)-$$
-  LC_TURN_DIR=$(mktemp -d /tmp/localcluster-turn.XXXXXX)
+  lc_turn_sweep
+  LC_TURN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/localcluster-turn.XXXXXX")
+  lc_record_pid "$LC_TURN_DIR/owner" $$
   trap lc_turn_give EXIT
   trap 'exit 130' INT TERM
   local out
@@ -57,6 +59,15 @@ lc_turn_give() {
   lc_turn_kubectl -n "$LC_TURN_NS" delete lease "$(lc_turn_lease)" --ignore-not-found >/dev/null 2>&1 || true
   rm -rf "$LC_TURN_DIR"
   LC_TURN_DIR="" LC_TURN_RENEWER=""
+}
+
+# A script killed (SIGKILL) in its turn leaves its directory: it goes once that script is gone.
+lc_turn_sweep() {
+  local dir
+  for dir in "${TMPDIR:-/tmp}"/localcluster-turn.*; do
+    [ -f "$dir/owner" ] && ! lc_recorded_pid "$dir/owner" >/dev/null && rm -rf "$dir"
+  done
+  return 0
 }
 
 lc_turn_lease() { echo "run-$LC_TURN_RUN-script"; }

@@ -18,7 +18,7 @@ LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
 
 SCRIPT = r'''
 set -euo pipefail
-source "$LIB/common.sh"; source "$LIB/turn.sh"
+source "$LIB/common.sh"; source "$LIB/proc.sh"; source "$LIB/turn.sh"
 lc_turn_kubectl() { "$KUBECTL" --kubeconfig "$KC" ${CTX:+--context "$CTX"} "$@"; }
 lc_turn_take turn-test; echo "TAKEN $(lc_turn_lease)"; read -r _; lc_turn_give; echo GIVEN
 '''

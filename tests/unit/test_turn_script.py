@@ -2,17 +2,19 @@
 answers from files: the order of its writes and reads, and how it reads the lease `exclusive`."""
 
 import datetime as dt
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from fixtures import run_directory
 from fixtures.leases import stamp
 
 LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
 
 FAKE_KUBECTL = r'''
-source "$LIB/common.sh"; source "$LIB/turn.sh"
+source "$LIB/common.sh"; source "$LIB/proc.sh"; source "$LIB/turn.sh"
 # Each read of `exclusive` takes the next answer of $ANSWERS; the last one stays.
 lc_turn_kubectl() {
   case "$*" in
@@ -29,11 +31,12 @@ lc_turn_kubectl() {
 
 
 def bash(tmp_path: Path, script: str, answers: list[str], timeout: float = 30) -> tuple[subprocess.CompletedProcess, list[str]]:
-    calls, answer_file = tmp_path / "calls", tmp_path / "answers"
+    calls, answer_file, tmp = tmp_path / "calls", tmp_path / "answers", tmp_path / "tmp"
+    tmp.mkdir(exist_ok=True)
     answer_file.write_text("".join(a + "\n" for a in answers))
     out = subprocess.run(["bash", "-c", "set -euo pipefail\n" + FAKE_KUBECTL + script], capture_output=True, text=True,
                          timeout=timeout, env={"LIB": str(LIB), "CALLS": str(calls), "ANSWERS": str(answer_file),
-                                               "PATH": "/usr/bin:/bin"})
+                                               "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
     return out, calls.read_text().splitlines() if calls.exists() else []
 
 
@@ -100,3 +103,17 @@ def test_a_run_that_never_lets_go_stops_the_script_with_its_name(tmp_path):
     assert out.returncode == 1
     assert "TAKEN" not in out.stdout
     assert "test waited 2 s for its turn: run-a/gw1 still holds the cluster alone" in out.stderr
+
+
+def test_a_turn_leaves_no_directory_and_removes_those_of_scripts_killed_in_theirs(tmp_path):
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    killed, alive, starting = tmp / "localcluster-turn.killed", tmp / "localcluster-turn.alive", tmp / "localcluster-turn.new"
+    for d in (killed, alive, starting):
+        d.mkdir()
+    (killed / "owner").write_text(f"{os.getpid()} 1\n")          # this pid, another start time: gone
+    (alive / "owner").write_text(f"{os.getpid()} {run_directory.start_time(os.getpid())}\n")
+    out, _ = bash(tmp_path, 'lc_turn_take test; ls "$TMPDIR" | grep -c localcluster-turn; lc_turn_give', [FREE])
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["3"]             # its own, the live one's, the one being made
+    assert sorted(p.name for p in tmp.iterdir()) == ["localcluster-turn.alive", "localcluster-turn.new"]

@@ -1,0 +1,57 @@
+"""A run's directory in /tmp: claimed by the process that owns the run, removed by a later run
+once that process is gone."""
+
+import os
+import subprocess
+import sys
+
+from fixtures import run_directory
+
+
+def claimed_by(directory, pid: int, started: str | None) -> None:
+    directory.mkdir()
+    (directory / run_directory.OWNER).write_text(f"{pid} {started}\n")
+
+
+def test_a_later_run_removes_the_directories_of_runs_whose_process_is_gone(tmp_path):
+    own = tmp_path / "pod-conformance-now"
+    run_directory.claim(own)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    killed = tmp_path / "pod-conformance-killed"
+    claimed_by(killed, int(gone.stdout), "12345")
+    reused = tmp_path / "pod-conformance-reused"          # its pid now belongs to another process
+    claimed_by(reused, os.getpid(), "1")
+    alive = tmp_path / "pod-conformance-alive"
+    claimed_by(alive, os.getppid(), run_directory.start_time(os.getppid()))
+    starting = tmp_path / "pod-conformance-starting"      # made, not yet claimed
+    starting.mkdir()
+    other = tmp_path / "something-else"
+    claimed_by(other, int(gone.stdout), "12345")
+
+    assert run_directory.sweep(own) == [killed, reused]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "pod-conformance-alive", "pod-conformance-now", "pod-conformance-starting", "something-else"]
+
+
+def test_the_owner_is_this_process_with_its_start_time(tmp_path):
+    own = tmp_path / "pod-conformance-x"
+    run_directory.claim(own)
+    pid, started = (own / run_directory.OWNER).read_text().split()
+    assert int(pid) == os.getpid()
+    assert started == run_directory.start_time(os.getpid()) and started.isdigit()
+    assert run_directory.sweep(tmp_path / "pod-conformance-y") == []
+
+
+def test_a_run_removes_the_directory_a_killed_run_left_and_says_so(project, monkeypatch):
+    pytester, run = project
+    tmp = pytester.path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))
+    killed = tmp / "pod-conformance-20261127000000-dead00"
+    claimed_by(killed, os.getpid(), "1")         # this pid, another start time: that process is gone
+    (killed / "rw.lock").write_text("")
+    (pytester.path / "tests" / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
+    result = run("tests")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*cluster housekeeping*", f"removed {killed}, the directory of a run that is gone"])
+    assert list(tmp.iterdir()) == []
