@@ -2,8 +2,8 @@
 # are: the ready gate, and resuming a kubelet that a disruptive test left paused. While a run is
 # in a test that changes nodes (it holds the lease `exclusive`), such a script waits; while the
 # script holds its turn, no run starts one. The script is one more member, with a lease of its
-# own marked shared, written before `exclusive` is read (the runs' order). Source, do not run;
-# lc_turn_kubectl may be redefined after sourcing (kind/up.sh does).
+# own marked shared, written before `exclusive` is read (the runs' order). Source after common.sh
+# and proc.sh, do not run; lc_turn_kubectl may be redefined after sourcing (kind/up.sh does).
 
 LC_TURN_NS=pod-conformance-system
 LC_TURN_WAIT_S=1800       # longer than a run's tests that change nodes take, all of them together
@@ -15,14 +15,13 @@ lc_turn_kubectl() { lc_kubectl "$@"; }
 
 # lc_turn_take WHO: waits for the turn; it lasts until lc_turn_give or the script's exit.
 lc_turn_take() {
-  local who=$1 start=$SECONDS next_note=$((SECONDS + 15)) holder
+  local who=$1 start=$SECONDS next_note=$((SECONDS + 15)) holder out
   LC_TURN_RUN=$who-$(date +%s)-$$
   lc_turn_sweep
   LC_TURN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/localcluster-turn.XXXXXX")
   lc_record_pid "$LC_TURN_DIR/owner" $$
   trap lc_turn_give EXIT
   trap 'exit 130' INT TERM
-  local out
   if ! lc_turn_kubectl get namespace "$LC_TURN_NS" >/dev/null 2>&1; then
     out=$(lc_turn_kubectl create namespace "$LC_TURN_NS" 2>&1) || grep -q AlreadyExists <<<"$out" \
       || lc_die "cannot make namespace $LC_TURN_NS for the runs' turns: $out"
