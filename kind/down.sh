@@ -9,14 +9,14 @@ source "$here/lib/common.sh"
 kind=$KIND_BIN/kind
 [ -x "$kind" ] || kind=$(command -v kind) || kind=''
 if [ -n "$kind" ] && docker info >/dev/null 2>&1; then
-  if "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
+  if "$kind" get clusters 2>/dev/null | grep -x "$KIND_CLUSTER" >/dev/null; then
     kind_log "deleting kind cluster $KIND_CLUSTER"
     "$kind" delete cluster --name "$KIND_CLUSTER" --kubeconfig "${KIND_KUBECONFIG:-$HOME/.kube/kind-$KIND_CLUSTER.kubeconfig}" >&2
   fi
   "$here/network.sh" down
 fi
 "$here/registry.sh" down
-if [ -f "$KIND_STATE/created-lib-modules" ] && ! "${kind:-false}" get clusters 2>/dev/null | grep -q .; then
+if [ -f "$KIND_STATE/created-lib-modules" ] && ! "${kind:-false}" get clusters 2>/dev/null | grep . >/dev/null; then
   rmdir /lib/modules 2>/dev/null || true     # only when still empty
   rm -f "$KIND_STATE/created-lib-modules"
 fi

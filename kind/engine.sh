@@ -20,7 +20,7 @@ dockerd_bin=/usr/sbin/dockerd
 
 up() {
   if kind_pid_alive "$pidfile" "$dockerd_bin"; then
-    if tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" | grep -q -- "--dns $KIND_NET_DNS "; then
+    if tr '\0' ' ' <"/proc/$(cat "$pidfile")/cmdline" | grep -- "--dns $KIND_NET_DNS " >/dev/null; then
       kind_log "engine: dockerd $(cat "$pidfile") runs (started by kind/engine.sh)"; return
     fi
     kind_log "engine: dockerd $(cat "$pidfile") runs with other settings than these: restarting it"
@@ -34,7 +34,7 @@ up() {
   [ "${version:-0}" -ge 26 ] || kind_die "dockerd $("$dockerd_bin" --version) is too old: kind's privileged nodes need Docker 26 here (run kind/install-deps.sh)"
   if [ -S /var/run/docker.sock ]; then
     # Left by a dockerd that was killed: nothing listens on it any more.
-    ss -xlH 2>/dev/null | grep -q ' /var/run/docker.sock ' \
+    ss -xlH 2>/dev/null | grep ' /var/run/docker.sock ' >/dev/null \
       && kind_die "/var/run/docker.sock is open but no engine answers on it; another dockerd may be starting (see its log)"
     kind_log "engine: removing the stale /var/run/docker.sock of a dockerd that is gone"
     rm -f /var/run/docker.sock

@@ -18,7 +18,7 @@ if ! dpkg --compare-versions "$(dpkg-query -W -f='${Version}' docker.io 2>/dev/n
 fi
 kind_log "$(dockerd --version)"
 
-if [ ! -x "$KIND_BIN/kind" ] || ! "$KIND_BIN/kind" version 2>/dev/null | grep -q "^kind $KIND_VERSION "; then
+if [ ! -x "$KIND_BIN/kind" ] || ! "$KIND_BIN/kind" version 2>/dev/null | grep "^kind $KIND_VERSION " >/dev/null; then
   command -v go >/dev/null || kind_die "go is not installed; run localcluster/install-deps.sh"
   kind_log "installing kind $KIND_VERSION from the Go module proxy into $KIND_BIN"
   mkdir -p "$KIND_BIN"

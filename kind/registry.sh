@@ -17,7 +17,7 @@ up() {
   if kind_pid_alive "$pidfile" "$registry_bin"; then
     kind_log "registry: $(cat "$pidfile") serves on $KIND_REGISTRY"
   else
-    ip -4 addr show dev "$KIND_NET_BRIDGE" 2>/dev/null | grep -q "inet $KIND_NET_GATEWAY/" \
+    ip -4 addr show dev "$KIND_NET_BRIDGE" 2>/dev/null | grep "inet $KIND_NET_GATEWAY/" >/dev/null \
       || kind_die "no $KIND_NET_GATEWAY on $KIND_NET_BRIDGE: run kind/network.sh up"
     mkdir -p "$store" "$KIND_RUN" "$KIND_STATE"
     cat >"$KIND_STATE/registry.yml" <<YAML

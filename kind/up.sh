@@ -68,7 +68,7 @@ if [ "$unpaused" = 1 ] && "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kube
   "$kubectl" --kubeconfig "$kubeconfig.tmp" wait --for=condition=Ready nodes --all --timeout=90s >/dev/null 2>&1 || true
   rm -f "$kubeconfig.tmp"
 fi
-if "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
+if "$kind" get clusters 2>/dev/null | grep -x "$KIND_CLUSTER" >/dev/null; then
   if ready; then
     kind_log "cluster $KIND_CLUSTER runs ($image), all nodes Ready: reusing it"
   else
@@ -76,7 +76,7 @@ if "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
     "$kind" delete cluster --name "$KIND_CLUSTER" >&2
   fi
 fi
-if ! "$kind" get clusters 2>/dev/null | grep -qx "$KIND_CLUSTER"; then
+if ! "$kind" get clusters 2>/dev/null | grep -x "$KIND_CLUSTER" >/dev/null; then
   config=$KIND_STATE/cluster.yaml
   mkdir -p "$KIND_STATE"
   {

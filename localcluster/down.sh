@@ -29,7 +29,7 @@ for name in coredns kube-scheduler kube-controller-manager kube-apiserver etcd r
 
 for f in /run/netns/cni-*; do
   [ -e "$f" ] || continue
-  if echo "$pod_netns_inodes" | grep -qx "$(stat -L -c %i "$f" 2>/dev/null)"; then
+  if grep -qx "$(stat -L -c %i "$f" 2>/dev/null)" <<<"$pod_netns_inodes"; then
     umount "$f" 2>/dev/null; rm -f "$f"
   fi
 done
@@ -50,5 +50,5 @@ for cg in /sys/fs/cgroup/*"$(lc_cgroup_base)"; do
   [ -d "$cg" ] && find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
 done
 rm -rf "$LC_RUN" "$LC_STATE"
-[ -e "$LC_STATE" ] && lc_die "could not remove $LC_STATE (a mount still busy?): $(grep " $LC_STATE" /proc/self/mounts | head -3)"
+[ -e "$LC_STATE" ] && lc_die "could not remove $LC_STATE (a mount still busy?): $(grep " $LC_STATE" /proc/self/mounts | sed -n 1,3p)"
 lc_log "cluster down"

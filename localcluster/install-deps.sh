@@ -33,7 +33,7 @@ command -v go >/dev/null || trixie_pkgs+=(golang-go)
 
 missing=()
 for p in "${bookworm_pkgs[@]}" "${trixie_pkgs[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$p")
 done
 # Every tool this script promises, with the command that shows it works.
 check_tools() {

@@ -15,7 +15,7 @@ kubeadm_dir() {
   echo "$KIND_BIN/kubeadm-$version-$(cat "$modfile" "${modfile%.mod}.sum" | sha256sum | cut -c1-12)"
 }
 etcd_dir() {
-  local v; v=$(grep -o 'go.etcd.io/etcd/server/v3 v[0-9.]*' "$KIND_ROOT/etcd/go.mod" | head -1 | cut -d' ' -f2)
+  local v; v=$(grep -o 'go.etcd.io/etcd/server/v3 v[0-9.]*' "$KIND_ROOT/etcd/go.mod" | sed -n 1p | cut -d' ' -f2)
   echo "$KIND_BIN/etcd-$v-$(cat "$KIND_ROOT"/etcd/{go.mod,go.sum,main.go} | sha256sum | cut -c1-12)"
 }
 

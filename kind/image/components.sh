@@ -89,7 +89,7 @@ build() {
   local name=$1 out; out=$(archive_of "$1")
   if [ -f "$out" ]; then kind_log "image $name: cached ($(basename "$out"))"; return; fi
   kind_log "building image $name"
-  local start=$SECONDS primary; primary=$(refs "$name" | head -1)
+  local start=$SECONDS primary; primary=$(refs "$name" | sed -n 1p)
   work=$(mktemp -d "$out_dir/.build-$name.XXXXXX")
   ctr=$(bah from --name "kind-$name" scratch)
   root=$(bah mount "$ctr")

@@ -161,7 +161,7 @@ TOML
     if [ -z "${imported[$arc]:-}" ]; then
       ctr -a "$sock" -n k8s.io images import --no-unpack "$arc" >/dev/null \
         || kind_die "could not import $arc into the node image"
-      first=$(ctr -a "$sock" -n k8s.io images ls -q | grep -Fx -f <(tar -xOf "$arc" index.json | jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]') | head -1)
+      first=$(ctr -a "$sock" -n k8s.io images ls -q | grep -Fx -f <(tar -xOf "$arc" index.json | jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]') | sed -n 1p)
       [ -n "$first" ] || kind_die "importing $arc named no image"
       imported[$arc]=$first
     fi

@@ -91,7 +91,7 @@ default_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 build_recipe() {
   local recipe=$1 out; out=$(archive_of "$recipe")
-  local primary; primary=$(refs "$recipe" | head -1)
+  local primary; primary=$(refs "$recipe" | sed -n 1p)
   [ -f "$here/$recipe/recipe.sh" ] || lc_die "image recipe '$recipe' has no $here/$recipe/recipe.sh"
   [ -n "$primary" ] || lc_die "images.tsv maps no reference to recipe '$recipe'"
   if [ -f "$out" ]; then lc_log "image $recipe: cached ($(basename "$out"))"; return; fi

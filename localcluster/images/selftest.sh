@@ -49,7 +49,7 @@ check() { # check DESCRIPTION COMMAND...: runs COMMAND, reports and counts the o
   lc_log "FAIL: $what"
   failed=$((failed + 1))
   # The output of the last container or two, which likely tells why.
-  ls -t "$t"/*.out "$t"/*.err 2>/dev/null | head -2 | xargs -r tail -n 20 >&2 || true
+  ls -t "$t"/*.out "$t"/*.err 2>/dev/null | sed -n 1,2p | xargs -r tail -n 20 >&2 || true
 }
 wait_until() { # wait_until SECONDS COMMAND...
   local deadline=$((SECONDS + $1)); shift
@@ -60,9 +60,9 @@ wait_until() { # wait_until SECONDS COMMAND...
 }
 exits() { local want=$1 got=0; shift; "$@" || got=$?; [ "$got" = "$want" ]; }
 in_netns() { nsenter --net="/proc/$helper_pid/ns/net" "$@"; }
-running() { c tasks ls | grep -q "^$1 .*RUNNING"; }
+running() { c tasks ls | grep "^$1 .*RUNNING" >/dev/null; }
 out_has() { grep -q -- "$2" "$t/$1.out"; }
-page_has() { in_netns curl -fsS --max-time 5 "$1" | grep -q -- "$2"; }
+page_has() { in_netns curl -fsS --max-time 5 "$1" | grep -- "$2" >/dev/null; }
 # run NAME IMAGE [COMMAND...]: runs a container to its end; output in $t/NAME.out
 # and $t/NAME.err. COMMAND replaces the image's entrypoint and command.
 run_opts=()

@@ -27,7 +27,7 @@ lc_gate_pod_ready() {
 
 lc_gate_exec() { lc_kubectl -n "$LC_GATE_NS" exec "gate-$1" -- "${@:2}"; }
 
-lc_gate_http() { lc_gate_exec "$1" curl -sS --max-time 5 "$2" | grep -q "Welcome to nginx"; }
+lc_gate_http() { lc_gate_exec "$1" curl -sS --max-time 5 "$2" | grep "Welcome to nginx" >/dev/null; }
 
 lc_gate() {
   local node workers=("${LC_NODES[@]:1}")

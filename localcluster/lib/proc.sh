@@ -115,7 +115,7 @@ lc_stop_shims() {
   for f in "$state"/io.containerd.runtime.v2.task/*/*/shim.pid; do
     [ -f "$f" ] || continue
     pid=$(cat "$f" 2>/dev/null) || continue
-    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "containerd-shim-runc-v2 .*-address $sock"; then
+    if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -- "containerd-shim-runc-v2 .*-address $sock" >/dev/null; then
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
