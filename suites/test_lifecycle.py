@@ -3,13 +3,14 @@
 import pytest
 
 from fixtures import conditions as c
-from fixtures import pods
+from fixtures import aside, pods
 from fixtures.node_state import NODE_CONTROLLER_TAINTS
 from fixtures.waiting import ObjectWatch
 
 MISSING_IMAGE = "registry.k8s.io/pod-conformance/no-such-image:0"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("L1")
 @pytest.mark.parametrize("restart_policy, exit_code, phase", [
     pytest.param("Never", 0, "Succeeded", id="restartPolicy-Never-exit-0-ends-Succeeded"),
@@ -24,6 +25,7 @@ def test_a_pod_whose_container_exits_ends_in_the_phase_its_restart_policy_gives(
     assert c.restart_count(pod, "main") == 0
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("L1")
 @pytest.mark.parametrize("restart_policy, exit_code", [
     pytest.param("Always", 0, id="restartPolicy-Always-exit-0-restarts"),
@@ -39,6 +41,7 @@ def test_a_pod_whose_restart_policy_restarts_its_container_stays_running(kube, t
     assert last is not None and last.exit_code == exit_code, f"lastState {last}, expected exit {exit_code}"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("L1")
 def test_a_pod_is_pending_while_its_image_cannot_be_pulled(kube, timeouts):
     kube.apply(pods.pod("no-image", ["sleep", "3600"], image=MISSING_IMAGE))
@@ -51,6 +54,7 @@ def test_a_pod_is_pending_while_its_image_cannot_be_pulled(kube, timeouts):
     assert c.find_condition(pod, "ContainersReady").status == "False"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("L1", "L2")
 def test_a_pod_is_pending_while_its_init_container_runs_then_running(kube, timeouts):
     doc = pods.pod("initializing", ["sleep", "3600"])
@@ -64,6 +68,7 @@ def test_a_pod_is_pending_while_its_init_container_runs_then_running(kube, timeo
     assert init is not None and init.exit_code == 0 and init.reason == "Completed"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("L2")
 def test_conditions_turn_true_in_order_scheduled_initialized_containers_ready_ready(kube, timeouts):
     doc = pods.pod("ordered", pods.shell("touch /tmp/ready; sleep 3600"),
@@ -97,13 +102,18 @@ def test_a_pod_no_node_fits_has_podscheduled_false_unschedulable(kube, timeouts)
 @pytest.mark.slow(60)
 @pytest.mark.catalog("L1")
 def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
-        kube, node_disruptor, schedulable_workers, timeouts):
+        kube, node_disruptor, schedulable_workers, guide_nodes, timeouts):
     """The guide's table says phase Unknown "when the pod's host cannot be reached". What the
     cluster does: the node's Ready condition turns Unknown (NodeStatusUnknown) once its lease
     stops being renewed, the node controller marks its pods Ready False and taints the node
     unreachable; the pod keeps the phase last reported. When the kubelet reports again, all of
-    it is undone. Pods are evicted only after their unreachable toleration (300 s by default)."""
-    node = schedulable_workers[-1]
+    it is undone. Pods are evicted only after their unreachable toleration (300 s by default).
+    The node is the last schedulable worker but the aside node, where tests marked aside run
+    meanwhile (fixtures/aside.py)."""
+    candidates = aside.besides(schedulable_workers, guide_nodes)
+    assert candidates, (f"no schedulable worker to stop but {aside.node_named(guide_nodes)}, the aside node "
+                        f"(schedulable: {schedulable_workers})")
+    node = candidates[-1]
     kube.apply(pods.pod("on-silent-node", ["sleep", "3600"], node_selector={"kubernetes.io/hostname": node}))
     kube.wait_pod("on-silent-node", c.pod_ready())
     watch_node = ObjectWatch(kube.core.list_node, f"node/{node}", name=node)

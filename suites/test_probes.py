@@ -21,6 +21,7 @@ FIRST_RESTART_EARLIEST_S = HEALTHY_FOR_S + (FAILURES - 1) * PERIOD
 FIRST_RESTART_LATEST_S = HEALTHY_FOR_S + FAILURES * PERIOD + PERIOD + GRACE
 
 
+@pytest.mark.aside
 @pytest.mark.slow(150)
 @pytest.mark.catalog("P1")
 def test_liveness_exec_restarts_the_container_once_tmp_healthy_is_gone_and_keeps_doing_so(kube, timeouts):
@@ -120,6 +121,7 @@ def _sleeper(name: str, **probes) -> dict:
     return pods.pod(name, ["sleep", "3600"], grace_period=KILL_GRACE, **probes)
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P3")
 def test_liveness_is_not_probed_until_the_startup_probe_succeeds(kube, timeouts):
     kube.apply(_sleeper(
@@ -152,6 +154,7 @@ def test_liveness_is_not_probed_until_the_startup_probe_succeeds(kube, timeouts)
         "no Killing event for the liveness probe's failure"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P3")
 def test_a_startup_probe_that_keeps_failing_gets_the_container_killed_and_restarted(kube, timeouts):
     kube.apply(_sleeper("never-starts", startupProbe={
@@ -231,6 +234,7 @@ def assert_ready_through_the_probe(kube, name: str, timeouts) -> None:
         f"({HANDLER_DELAY_S}s): Ready without the probe's verdict")
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P4")
 @pytest.mark.parametrize("handler, ready, event, log", [
     _handler("exec-exit-0-succeeds", _exec("echo exec probe ran > /proc/1/fd/1; exit 0"), True,
@@ -282,6 +286,7 @@ POSTSTART_SLEEP_S = 5
 POSTSTART_SLACK_S = 3
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P5")
 def test_the_poststart_hook_runs_in_the_container_right_after_it_starts(kube, timeouts):
     """Nothing orders the hook and the container's command: the command waits for the hook's file."""
@@ -296,6 +301,7 @@ def test_the_poststart_hook_runs_in_the_container_right_after_it_starts(kube, ti
         f"the postStart hook ran {hook_at - main_at}s after the container's command started, expected at once"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P5")
 def test_the_container_is_not_running_until_its_poststart_hook_completes(kube, timeouts):
     """Both times are the node's: the container's start (from the runtime) and Ready."""
@@ -310,6 +316,7 @@ def test_the_container_is_not_running_until_its_poststart_hook_completes(kube, t
         f"expected the container to count as running only once the hook completed")
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("P5")
 def test_a_failing_poststart_hook_gets_the_container_killed_and_restarted(kube, timeouts):
     kube.apply(pods.pod("failing-poststart", ["sleep", "3600"], grace_period=1, lifecycle={

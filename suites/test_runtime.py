@@ -60,6 +60,7 @@ def _start(kube, doc) -> str:
     return name
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R5")
 @pytest.mark.parametrize("grace", [10, 20], ids=lambda g: f"grace-period-{g}s")
 def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeouts, grace):
@@ -78,6 +79,7 @@ def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeo
         f"the pod was gone {took:.1f}s after the delete; expected the grace period {grace}s (+{tolerance:.0f}s)"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R5")
 def test_a_process_that_exits_on_sigterm_ends_before_the_grace_period(kube, timeouts):
     """The log is followed from before the delete, so that the handler's line is read although
@@ -94,6 +96,7 @@ def test_a_process_that_exits_on_sigterm_ends_before_the_grace_period(kube, time
         f"the pod went in {took:.1f}s, but its process never said it got SIGTERM; its log:\n{log.text}"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R5")
 def test_force_delete_with_grace_period_0_removes_the_object_at_once(kube, timeouts):
     """kubectl delete --grace-period=0 --force sends gracePeriodSeconds=0."""
@@ -105,6 +108,7 @@ def test_force_delete_with_grace_period_0_removes_the_object_at_once(kube, timeo
     assert took < timeouts(3), f"the object took {took:.1f}s to go after a forced delete"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R5")
 def test_grace_period_0_in_the_spec_deletes_without_waiting(kube, timeouts):
     name = _start(kube, pods.pod("no-grace", pods.IGNORES_SIGTERM, grace_period=0))
@@ -144,6 +148,7 @@ def assert_sigterm_after_prestop(log: str, hook_s: float = PRESTOP_S) -> None:
         f"(hook {t['began']:.2f}..{t['ended']:.2f}, SIGTERM {t['sigterm']:.2f}, node uptime); log:\n{log}")
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R5", "P5")
 def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
     """SIGTERM must come after the hook has finished, not merely after it began: the hook lasts
@@ -171,6 +176,7 @@ def test_kubectl_run_dry_run_writes_the_guides_myweb2_manifest_which_then_runs(k
     kube.wait_pod("myweb2", c.pod_running())
 
 
+@pytest.mark.aside
 @pytest.mark.slow(40)
 @pytest.mark.catalog("R3")
 def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
@@ -230,6 +236,7 @@ def _network_namespace(kube, pod: str, container: str) -> str:
     return kube.exec(pod, ["readlink", "/proc/self/ns/net"], container=container).strip()
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("R6")
 def test_two_containers_of_one_pod_reach_each_other_on_localhost(kube):
     """Each container answers on localhost with what only it has: nginx's page in web, a token

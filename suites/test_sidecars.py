@@ -47,6 +47,7 @@ def _nginx_time(access_line: str) -> dt.datetime:
     return dt.datetime.strptime(re.search(r"\[([^]]+)\]", access_line).group(1), "%d/%b/%Y:%H:%M:%S %z")
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("S1")
 def test_log_pod_nginx_serves_the_date_lines_its_sidecar_appends_every_second(kube, timeouts):
     pod = _start_ready(kube, "sidecar-pod", "log-pod", ["app-container", "sidecar-container"])
@@ -79,6 +80,7 @@ def test_log_pod_nginx_serves_the_date_lines_its_sidecar_appends_every_second(ku
         f"GET / returned {len(page.splitlines())} line(s), fewer than the {after} the file had before"
 
 
+@pytest.mark.aside
 @pytest.mark.catalog("S2")
 def test_blog_web_sidecar_prints_the_access_log_nginx_writes_to_the_shared_volume(kube, timeouts):
     pod = _start_ready(kube, "blog-web", "blog-web", ["blog-web-container", "sidecar-container"])

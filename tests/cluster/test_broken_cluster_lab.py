@@ -187,6 +187,7 @@ def test_a_service_kube_proxy_does_not_serve_is_blamed_on_its_cluster_ip(kube, a
     assert "although its EndpointSlice lists the pods and the pod answers at its own IP" in str(failed.value)
 
 
+@pytest.mark.slow(20)
 def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_policy, timeouts):
     """R1's client pod (only it, by label) gets a resolver where nothing answers (dnsPolicy None,
     nameserver 127.0.0.1): the ClusterIP still answers, so R1 must blame the name."""
@@ -282,6 +283,7 @@ def test_a_scheduler_that_ignores_node_selectors_fails_n1(kube, admission_policy
 
 # -- kubelet behaviour, against expectations the cluster does not meet -------------------------
 
+@pytest.mark.aside
 def test_sigterm_during_the_prestop_hook_fails_the_order_check(kube, timeouts):
     """A hook that sends SIGTERM itself right after it begins stands for a kubelet that signals
     while the hook still runs. The old check (the hook's first line before the handler's) passes
@@ -302,6 +304,7 @@ def test_sigterm_during_the_prestop_hook_fails_the_order_check(kube, timeouts):
     print(f"failed as expected: {failed.value}")
 
 
+@pytest.mark.aside
 def test_a_pod_ready_without_a_probe_fails_the_probe_check(kube, timeouts):
     """P4's success check on a pod with no probe at all (what a kubelet ignoring probes shows)."""
     kube.apply(pods.pod("probed", probes_suite.PROBED_NGINX, image=probes_suite.NGINX, grace_period=1))
@@ -311,6 +314,7 @@ def test_a_pod_ready_without_a_probe_fails_the_probe_check(kube, timeouts):
     print(f"failed as expected: {failed.value}")
 
 
+@pytest.mark.aside
 def test_containers_of_two_pods_fail_the_shared_network_namespace_check(kube):
     """R6's check on two containers that do not share a network namespace (one in each of two
     pods): `hostname -i` would have printed each pod's own address and proven nothing."""
@@ -324,6 +328,7 @@ def test_containers_of_two_pods_fail_the_shared_network_namespace_check(kube):
     print(f"failed as expected: {failed.value}")
 
 
+@pytest.mark.aside
 @pytest.mark.slow(40)
 def test_restarts_sooner_than_the_expected_back_off_are_named(kube, timeouts):
     """A real crash loop checked against a back-off twice and a half this kubelet's (the kubelet

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures import namespaces, nodes
+from fixtures import aside, conditions as c, costs, namespaces, nodes, pods
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,6 +52,7 @@ def _run_id(output: str) -> str:
     return re.search(r"pod-conformance run id: (\S+)", output).group(1)
 
 
+@pytest.mark.slow(20)
 def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_inner, cluster):
     result = run_inner(WRONG_TESTS)
     out = result.stdout.str()
@@ -91,8 +92,8 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
 
 @pytest.mark.node_mutation
 def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node_ledger, run, cluster,
-                                                                           schedulable_workers):
-    node = schedulable_workers[0]
+                                                                           schedulable_workers, guide_nodes):
+    node = aside.besides(schedulable_workers, guide_nodes)[0]
     core = cluster.core
     # What a killed run leaves: a change and the ledger annotation that records the original.
     core.patch_node(node, {"metadata": {"labels": {"pod-conformance-test/left": "1"},
@@ -114,3 +115,21 @@ def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node
     assert "pod-conformance-test/color" not in restored.metadata.labels
     assert not any(t.key == "pod-conformance-test/dedicated" for t in restored.spec.taints or [])
     assert nodes.LEDGER_ANNOTATION not in (restored.metadata.annotations or {})
+
+
+@pytest.mark.aside
+def test_an_aside_tests_pods_go_to_the_aside_node_and_it_holds_nothing(kube, run, guide_nodes, aside_node):
+    """A test marked aside runs beside the tests that hold the cluster alone only because its
+    pods are on the node those tests leave alone (fixtures/aside.py)."""
+    if aside.node_named(guide_nodes) is None:
+        pytest.skip("aside: this cluster has no second worker to stand for k8s-node2, so there is no aside node")
+    if not run.may_change_nodes():
+        pytest.skip("aside: this run may not change nodes, so none of its tests holds the cluster alone and "
+                    "aside tests run as the others do")
+    assert aside_node == guide_nodes["k8s-node2"], f"the aside node {aside_node} does not take pods now"
+    names = [f"aside-{i}" for i in range(4)]     # one pod would land there by luck one time in three
+    for name in names:
+        kube.apply(pods.pod(name, ["sleep", "3600"], grace_period=0))
+    placed = {name: kube.wait_pod(name, c.pod_scheduled()).spec.node_name for name in names}
+    assert set(placed.values()) == {aside_node}, f"pods of a test marked aside are not all on {aside_node}: {placed}"
+    assert costs.current.holds == ["aside"], f"the test took {costs.current.holds}, expected only the aside hold"

@@ -77,7 +77,7 @@ from fixtures.plugin import RUN
 
 def record(what):
     with open(os.environ["TIMES"], "a") as f:
-        f.write(f"{time.monotonic()} {what}\\n")
+        f.write(f"{time.monotonic()} {what} {os.environ.get('PYTEST_XDIST_WORKER', 'main')}\\n")
 
 
 @pytest.fixture(autouse=True)
@@ -91,6 +91,14 @@ def only_the_file_lock(monkeypatch):
 def test_shared(request, i):
     with request.config.stash[RUN].alongside():
         record("shared-start")
+        time.sleep(0.2)
+
+
+@pytest.mark.aside
+@pytest.mark.parametrize("i", range(2))
+def test_aside(request, i):
+    with request.config.stash[RUN].aside():
+        record("aside-start")
         time.sleep(0.2)
 
 
@@ -114,12 +122,27 @@ def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_clust
     tmp = pytester.path / "tmp"
     tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp))
-    run("tests", "--no-allow-node-mutation", *workers).assert_outcomes(passed=9)
+    run("tests", "--no-allow-node-mutation", *workers).assert_outcomes(passed=11)
     assert list(tmp.glob("pod-conformance-*")) == [], "the run's lock directory outlived it"
     seen = [line.split() for line in times.read_text().splitlines()]
-    last_alone = max(float(t) for t, what in seen if what == "alone-end")
-    shared = [float(t) for t, what in seen if what == "shared-start"]
+    last_alone = max(float(t) for t, what, _ in seen if what == "alone-end")
+    shared = [float(t) for t, what, _ in seen if what == "shared-start"]
     assert len(shared) == 6 and min(shared) >= last_alone
+    if workers == ["-n", "3"]:     # the alone tests on one worker, the aside tests beside them (scheduling.py)
+        assert len({worker for _, what, worker in seen if what == "alone-end"}) == 1, seen
+        assert min(float(t) for t, what, _ in seen if what == "aside-start") < last_alone, seen
+
+
+@pytest.mark.parametrize("selection, passed", [("test_alone", 3), ("test_alone and 0 or test_shared", 7)],
+                         ids=["only-the-alone-tests", "one-alone-test"])
+def test_a_small_selection_runs_to_its_end_under_xdist(project, monkeypatch, selection, passed):
+    """An xdist worker starts a test only once another is queued behind it, or it was told to
+    shut down: a scheduler that left the alone worker one test hung here."""
+    pytester, run = project
+    (pytester.path / "conftest.py").write_text(CONFTEST)
+    (pytester.path / "tests" / "test_turns.py").write_text(RUN_TESTS)
+    monkeypatch.setenv("TIMES", str(pytester.path / "times.txt"))
+    run("tests", "--no-allow-node-mutation", "-n", "3", "-k", selection).assert_outcomes(passed=passed)
 
 
 NOTING_TESTS = '''

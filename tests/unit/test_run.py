@@ -224,13 +224,19 @@ def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, mo
                          "node n1: label cputype -> None"]
 
 
-def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_refused(tmp_path, monkeypatch):
+def run_on_fake_leases(tmp_path, monkeypatch, api: FakeApi) -> Run:
+    """Run run-1's main process, connected to `api` and joined, its lock directory in tmp_path."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    api = FakeApi()
     run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
     run._connection.append(FakeCluster(api))
     run._leases.append(RunLeases(api, api, "run-1", "main"))
     run._leases[0].join()
+    return run
+
+
+def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_refused(tmp_path, monkeypatch):
+    api = FakeApi()
+    run = run_on_fake_leases(tmp_path, monkeypatch, api)
     with run.alongside():
         with run.alongside():
             assert api.shared_mark("run-run-1-main") == "true"

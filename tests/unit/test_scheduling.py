@@ -1,0 +1,116 @@
+"""fixtures/scheduling.py: under --dist load the tests that hold the cluster alone go to one
+worker at the start, the others to every other worker; driven here as xdist's controller drives
+it, with workers that, like xdist's, start a test only once another is queued behind it or they
+have been told to shut down. A whole run through xdist is in test_alone_first.py."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from fixtures import scheduling
+
+ALONE = ["t.py::alone_a", "t.py::alone_b", "t.py::alone_c"]
+REST = ["t.py::aside_p1", "t.py::aside_x", "t.py::shared_1", "t.py::shared_2", "t.py::shared_3",
+        "t.py::shared_4", "t.py::shared_5", "t.py::shared_6", "t.py::shared_7"]
+
+
+class Worker:
+    def __init__(self, name):
+        self.name, self.sent, self.shutting_down = name, [], False
+        self.gateway = SimpleNamespace(id=name)
+
+    def send_runtest_some(self, indexes):
+        self.sent.extend(indexes)
+
+    def shutdown(self):
+        self.shutting_down = True
+
+    def __repr__(self):
+        return self.name
+
+
+def controller(tmp_path, collection, workers=3, published=ALONE):
+    if published is not None:
+        scheduling.publish(tmp_path, published)
+    options = {"tx": [f"{workers}*popen"], "maxschedchunk": 1}
+    config = SimpleNamespace(getvalue=options.get, getoption=options.get)
+    sched = scheduling.AloneOnOneWorker(config, None, directory=tmp_path)
+    nodes = [Worker(f"gw{i}") for i in range(workers)]
+    for node in nodes:
+        sched.add_node(node)
+    for node in nodes:
+        sched.add_node_collection(node, collection)
+    sched.schedule()
+    return sched, nodes
+
+
+def run_to_the_end(sched, nodes, collection):
+    """The workers take turns ending the first test they may start; returns what each ran. A run
+    in which no worker may start a test while some are left is a hang."""
+    ran = {node.name: [] for node in nodes}
+    while any(sched.node2pending[n] for n in nodes) or sched.pending:
+        startable = [n for n in nodes if sched.node2pending[n] and (len(sched.node2pending[n]) >= 2 or n.shutting_down)]
+        if not startable:
+            raise AssertionError(f"hung: queued {dict(sched.node2pending)}, pending {sched.pending}")
+        for node in startable:
+            index = sched.node2pending[node][0]
+            ran[node.name].append(collection[index].split("::")[1])
+            sched.mark_test_complete(node, index)
+    assert all(node.shutting_down for node in nodes)
+    return ran
+
+
+def test_the_alone_tests_go_to_one_worker_and_the_others_start_on_the_rest(tmp_path):
+    collection = ALONE + REST
+    sched, nodes = controller(tmp_path, collection)
+    first = {node.name: [collection[i].split("::")[1] for i in node.sent] for node in nodes}
+    # Behind the last alone test and behind the slowest test, the quickest ones: each worker
+    # starts a test only once another is queued behind it, and that one runs after it.
+    assert first == {"gw0": ["alone_a", "alone_b", "alone_c", "shared_7"], "gw1": ["aside_p1", "shared_6"],
+                     "gw2": ["aside_x", "shared_1"]}
+    ran = run_to_the_end(sched, nodes, collection)
+    assert ran["gw0"][:3] == ["alone_a", "alone_b", "alone_c"]
+    assert sorted(sum(ran.values(), [])) == sorted(c.split("::")[1] for c in collection)
+
+
+@pytest.mark.parametrize("collection, workers", [
+    (ALONE[:2] + REST[:2], 2),
+    (ALONE[:2] + REST[:2], 6),
+    (ALONE, 3),
+    (ALONE[:1] + REST, 4),
+    (ALONE + REST, 1),
+], ids=["as-many-tests-as-workers", "fewer-tests-than-workers", "only-alone-tests", "one-alone-test", "one-worker"])
+def test_every_test_runs_and_every_worker_ends(tmp_path, collection, workers):
+    sched, nodes = controller(tmp_path, collection, workers)
+    ran = run_to_the_end(sched, nodes, collection)
+    assert sorted(sum(ran.values(), [])) == sorted(c.split("::")[1] for c in collection)
+    alone_in = [name for name, tests in ran.items() if any(t.startswith("alone") for t in tests)]
+    assert alone_in == ["gw0"], ran
+    alone = [c.split("::")[1] for c in collection if c in ALONE]
+    assert ran["gw0"][:len(alone)] == alone, "the alone worker ran other tests first"
+
+
+def test_without_the_workers_file_no_worker_is_kept_for_alone_tests(tmp_path):
+    sched, nodes = controller(tmp_path, ALONE + REST, published=None)
+    assert [node.sent for node in nodes] == [[0, 11], [1, 2], [3, 4]]
+
+
+@pytest.mark.parametrize("ahead, pending, sent", [
+    ("aside_slow_a", ["aside_slow_b", "shared_quick", "aside_quick"], "aside_quick"),
+    ("aside_slow_a", ["aside_slow_b", "shared_quick"], "aside_slow_b"),
+    ("shared_slow_a", ["shared_slow_b", "aside_quick", "shared_quick"], "shared_quick"),
+    ("aside_quick", ["aside_slow_b", "aside_quick_2"], "aside_slow_b"),
+], ids=["slow-behind-slow-takes-a-quick-one-of-its-part", "none-of-its-part-left", "shared-likewise",
+        "behind-a-quick-one-the-next-in-order"])
+def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
+        tmp_path, ahead, pending, sent):
+    collection = [f"t.py::{name}" for name in ("aside_slow_a", "aside_slow_b", "aside_quick", "aside_quick_2",
+                                               "shared_slow_a", "shared_slow_b", "shared_quick")]
+    scheduling.publish(tmp_path, [], aside=[c for c in collection if "aside" in c],
+                       slow=[c for c in collection if "slow" in c])
+    sched, (gw0,) = controller(tmp_path, collection, workers=1, published=None)
+    index = {c.split("::")[1]: i for i, c in enumerate(collection)}
+    sched.pending[:] = [index[name] for name in pending]
+    sched.node2pending[gw0][:] = [index[ahead]]
+    sched._send_tests(gw0, 1)
+    assert collection[sched.node2pending[gw0][-1]] == f"t.py::{sent}"
