@@ -33,24 +33,38 @@ if [ "$image" = offline ]; then
   export KIND_EXPERIMENTAL_DOCKER_NETWORK=$KIND_NET
 fi
 
-# ready: the cluster answers, runs $image, and all four nodes are Ready.
+# ready: the cluster answers, runs $image, and all four nodes are Ready (a cordoned node,
+# Ready,SchedulingDisabled, is its owner's choice: Ready all the same).
+runs_image() { [ "$(docker inspect -f '{{.Config.Image}}' "$KIND_CLUSTER-control-plane" 2>/dev/null)" = "$image" ]; }
 ready() {
-  [ "$(docker inspect -f '{{.Config.Image}}' "$KIND_CLUSTER-control-plane" 2>/dev/null)" = "$image" ] || return 1
+  runs_image || return 1
   "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kubeconfig.tmp" 2>/dev/null || return 1
   mv "$kubeconfig.tmp" "$kubeconfig"
   local nodes; nodes=$("$kubectl" --kubeconfig "$kubeconfig" --request-timeout 5s get nodes --no-headers 2>/dev/null) || return 1
-  [ "$(grep -c ' Ready ' <<<"$nodes")" = 4 ]
+  [ "$(awk '{ split($2, s, ","); if (s[1] == "Ready") n++ } END { print n + 0 }' <<<"$nodes")" = 4 ]
+}
+
+# ready_soon: ready now, or within a minute (a node may be NotReady for a moment).
+ready_soon() {
+  local until=$((SECONDS + 60))
+  runs_image || return 1
+  until ready; do
+    [ "$SECONDS" -lt "$until" ] || return 1
+    sleep 3
+  done
 }
 
 mkdir -p "$(dirname "$kubeconfig")"
 # A run of the suite may be in a test that pauses or taints a node of this cluster right now: the
 # rest waits for a turn beside the runs (localcluster/lib/turn.sh), so that such a node is
-# neither unpaused nor taken for a broken cluster.
+# neither unpaused nor taken for a broken cluster; deleting the cluster takes it alone.
+answers=0
 if "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kubeconfig.tmp" 2>/dev/null \
     && "$kubectl" --kubeconfig "$kubeconfig.tmp" --request-timeout 5s get --raw /readyz >/dev/null 2>&1; then
   mv "$kubeconfig.tmp" "$kubeconfig"
-  lc_turn_kubectl() { "$kubectl" --kubeconfig "$kubeconfig" --request-timeout 10s "$@"; }
+  export LC_TURN_KUBECONFIG=$kubeconfig
   lc_turn_take kind-up
+  answers=1
 fi
 rm -f "$kubeconfig.tmp"
 
@@ -69,9 +83,15 @@ if [ "$unpaused" = 1 ] && "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kube
   rm -f "$kubeconfig.tmp"
 fi
 if "$kind" get clusters 2>/dev/null | grep -x "$KIND_CLUSTER" >/dev/null; then
-  if ready; then
+  if ready_soon; then
     kind_log "cluster $KIND_CLUSTER runs ($image), all nodes Ready: reusing it"
   else
+    if [ "$answers" = 1 ]; then
+      lc_turn_give
+      lc_turn_take kind-up alone
+      others=$(lc_turn_python runs --kubeconfig "$kubeconfig" | grep -vxF "${POD_CONFORMANCE_INSIDE%%/*}" || true)
+      [ -z "$others" ] || kind_die "cluster $KIND_CLUSTER is not ready or runs another image, but runs of the suite use it ($(echo $others)): not deleting it; 'make cluster-down CLUSTER=kind' once they have ended"
+    fi
     kind_log "cluster $KIND_CLUSTER exists but is not ready or runs another image: deleting it"
     "$kind" delete cluster --name "$KIND_CLUSTER" >&2
   fi

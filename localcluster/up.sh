@@ -39,7 +39,7 @@ lc_etcd_up
 lc_controlplane_up
 # From here on the script needs the nodes as they are: a run of the suite may be pausing a kubelet
 # or tainting a node right now, and neither its paused kubelet nor the gate's pods may be touched.
-lc_turn_take cluster-up
+lc_turn_take cluster-up alone
 lc_resume_paused $(cd "$LC_STATE/pids" && for f in *.pid; do [ -e "$f" ] && echo "${f%.pid}"; done)
 lc_dns_up
 for node in "${LC_NODES[@]}"; do

@@ -4,7 +4,8 @@ nothing, or (with CI=true, or --strict) skipped a test for a reason other than t
 ones: no internet egress (needs_egress) or no permission to disrupt the cluster (disruptive),
 and those named with --allow-skip (on a cluster the suite did not create: node_mutation:, and
 "cannot prove here:" where the cluster offers nothing to prove a behaviour on). Which catalog ids
-a run left unproven the run itself judges (fixtures/proof.py); --require-catalog asks for all."""
+a run left unproven the run itself judges (fixtures/proof.py); --require-catalog asks for all of
+them proven, by the same verdict (fixtures/proof.py: a test of the id passed and none failed)."""
 
 import argparse
 import collections
@@ -15,6 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fixtures.catalog import CATALOG  # noqa: E402
+from fixtures.proof import PROVEN, Proof  # noqa: E402
 
 ALLOWED_SKIP_PREFIXES = ("needs_egress:", "disruptive:")
 
@@ -35,6 +37,7 @@ def main() -> int:
         print(f"check-run: cannot read {opts.junit}: {e}")
         return 1
     by_id = collections.defaultdict(collections.Counter)
+    proof = Proof()
     bad_skips, total = [], 0
     for case in root.iter("testcase"):
         total += 1
@@ -49,18 +52,21 @@ def main() -> int:
             reason = (skipped.get("message") or "").removeprefix("Skipped: ")
             if not reason.startswith(allowed):
                 bad_skips.append(f"{name}: {reason}")
-        for prop in case.iter("property"):
-            if prop.get("name") == "catalog":
-                by_id[prop.get("value")][outcome] += 1
+        ids = tuple(prop.get("value") for prop in case.iter("property") if prop.get("name") == "catalog")
+        for cid in ids:
+            by_id[cid][outcome] += 1
+        reason = (case.find("skipped").get("message") or "").removeprefix("Skipped: ") if outcome in ("skipped", "xfailed") else None
+        proof.add(name, ids, "skipped" if outcome == "xfailed" else outcome, reason)
     print(f"\ncatalog coverage ({total} tests run):")
     for cid in sorted(by_id, key=lambda i: (i[0], int(i[1:]) if i[1:].isdigit() else 0)):
         print(f"  {cid:<4} " + ", ".join(f"{n} {o}" for o, n in sorted(by_id[cid].items())))
     if total == 0:
         print("check-run: the run executed no test")
         return 1
-    unproven = [cid for cid in CATALOG if by_id[cid]["passed"] == 0]
+    unproven = [cid for cid in CATALOG if proof.status(cid)[0] != PROVEN]
     if opts.require_catalog and unproven:
-        print(f"check-run: no passing test for catalog id(s): {', '.join(unproven)}")
+        print("check-run: catalog id(s) not proven (a test passed and none failed): "
+              + "; ".join(f"{cid} {' '.join(proof.status(cid))}" for cid in unproven))
         return 1
     if bad_skips:
         print(("check-run: skipped for a reason that is not allowed here:" if opts.strict

@@ -3,7 +3,7 @@
 
 Every run must pass, and no test namespace of one run may live while a node-mutating or
 disruptive test of another run has its namespace: a test's namespace is made after its hold on
-the cluster is taken and is gone before the hold is given back (fixtures/plugin.py), so an
+the cluster is taken and is gone before the hold is given back (fixtures/plugin/fixtures.py), so an
 overlap would be a turn not taken. Namespaces are watched as they come and go.
 
 Usage: .venv/bin/python scripts/concurrent-runs.py --kubeconfig PATH [--runs 2] [--out DIR] [-- PYTEST ARGS]

@@ -3,13 +3,16 @@
 # localcluster/lab/*.sh, runs the tests that must notice, restores the cluster (the breakage's
 # own lab_restore, then up.sh and its ready gate), and prints breakage -> tests that failed ->
 # the line that says why. Fails when a breakage is not caught, or caught only by messages that
-# do not point at its cause (LAB_CAUSE, a regular expression).
+# do not point at its cause (LAB_CAUSE, a regular expression). It holds the cluster alone from the
+# first breakage to the last restore (localcluster/lib/turn.sh): a run of the suite started
+# meanwhile waits for its turn instead of failing on a cluster broken on purpose; the lab's own
+# tests and restores run within that turn.
 # Usage: scripts/mutants.sh [NAME...]      (default: every breakage; MUTANTS="a b" likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source localcluster/lib/common.sh
 # What up.sh uses, so that a breakage can start a component as up.sh does.
-for lib in proc network certs controlplane registry dns node gate; do source "$LC_ROOT/lib/$lib.sh"; done
+for lib in proc network certs controlplane registry dns node gate turn; do source "$LC_ROOT/lib/$lib.sh"; done
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/mutants
 say() { printf '[mutants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -29,6 +32,8 @@ say "the cluster, healthy first"
 localcluster/up.sh >/dev/null
 kubeconfig=$(lc_kubeconfig admin)
 PATH="$(lc_bin_dir "$LC_KUBE_VERSION"):$PATH"   # the kubectl built with the cluster
+say "taking the cluster alone (runs of the suite in progress end their tests first)"
+lc_turn_take mutants alone
 
 for name in "${names[@]}"; do
   (

@@ -50,7 +50,7 @@ fi
 if [ -n "${SUITE_CLUSTER_ONLY:-}" ]; then printf '%s\n' "$kubeconfig" >"$SUITE_CLUSTER_ONLY"; exit 0; fi
 
 mkdir -p "$REPORTS"
-# Runs at once on one cluster take turns there (fixtures/leases.py); here, a second run must not
+# Runs at once on one cluster take turns there (fixtures/coordination); here, a second run must not
 # write over the first one's reports, so it writes its own beside them.
 exec 9>"$REPORTS/.in-use"
 if ! flock -n 9; then

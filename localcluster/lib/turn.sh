@@ -1,105 +1,68 @@
-# A turn beside the suite's runs (fixtures/leases.py), for a script that needs the nodes as they
-# are: the ready gate, and resuming a kubelet that a disruptive test left paused. While a run is
-# in a test that changes nodes (it holds the lease `exclusive`), such a script waits; while the
-# script holds its turn, no run starts one. The script is one more member, with a lease of its
-# own marked shared, written before `exclusive` is read (the runs' order). Source after common.sh
-# and proc.sh, do not run; lc_turn_kubectl may be redefined after sourcing (kind/up.sh does).
+# A script's turn among the suite's runs (the lease protocol of fixtures/coordination, through
+# its command line): beside them for a script that needs the nodes as they are, or with the
+# cluster alone for one that breaks or recreates it. The turn lasts until lc_turn_give or the
+# script's exit; a script run inside an alone turn (and the tests it starts) is part of it.
+# Source after common.sh and proc.sh, do not run. LC_TURN_KUBECONFIG (and LC_TURN_CONTEXT) name the
+# cluster: the local cluster's admin kubeconfig by default.
 
-LC_TURN_NS=pod-conformance-system
-LC_TURN_WAIT_S=1800       # longer than a run's tests that change nodes take, all of them together
-LC_TURN_RUN=""
 LC_TURN_DIR=""
-LC_TURN_RENEWER=""
 
-lc_turn_kubectl() { lc_kubectl "$@"; }
+LC_TURN_TOP=${LC_TURN_TOP:-$(cd "$LC_ROOT/.." && pwd)}
 
-# lc_turn_take WHO: waits for the turn; it lasts until lc_turn_give or the script's exit.
+lc_turn_venv() {
+  [ -f "$LC_TURN_TOP/.venv/.installed" ] || "$LC_TURN_TOP/scripts/make-venv.sh" "$LC_TURN_TOP/.venv" >&2 \
+    || lc_die "cannot make the suite's venv"
+}
+
+lc_turn_python() { lc_turn_venv; PYTHONPATH="$LC_TURN_TOP" "$LC_TURN_TOP/.venv/bin/python" -m fixtures.coordination "$@"; }
+
+# lc_turn_take WHO [alone]: waits for the turn, saying whom it waits for.
 lc_turn_take() {
-  local who=$1 start=$SECONDS next_note=$((SECONDS + 15)) holder out
-  LC_TURN_RUN=$who-$(date +%s)-$$
+  local who=$1 mode=${2:-shared} holder pid flag=()
+  [ "$mode" = alone ] && flag=(--alone)
+  [ -z "$LC_TURN_DIR" ] || lc_die "$who: this script holds a turn already"
   lc_turn_sweep
   LC_TURN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/localcluster-turn.XXXXXX")
   lc_record_pid "$LC_TURN_DIR/owner" $$
   trap lc_turn_give EXIT
   trap 'exit 130' INT TERM
-  if ! lc_turn_kubectl get namespace "$LC_TURN_NS" >/dev/null 2>&1; then
-    out=$(lc_turn_kubectl create namespace "$LC_TURN_NS" 2>&1) || grep -q AlreadyExists <<<"$out" \
-      || lc_die "cannot make namespace $LC_TURN_NS for the runs' turns: $out"
-  fi
-  lc_turn_write false || lc_die "cannot write lease $LC_TURN_NS/$(lc_turn_lease)"
-  ( while [ ! -e "$LC_TURN_DIR/stop" ]; do
-      for _ in 1 2 3 4 5; do [ -e "$LC_TURN_DIR/stop" ] || sleep 1; done
-      [ -e "$LC_TURN_DIR/stop" ] || lc_turn_write >/dev/null 2>&1 || true
-    done ) 8>&- &
-  LC_TURN_RENEWER=$!
-  while :; do
-    if holder=$(lc_turn_exclusive_holder) && [ -z "$holder" ]; then
-      lc_turn_write true || lc_die "cannot write lease $LC_TURN_NS/$(lc_turn_lease)"
-      if holder=$(lc_turn_exclusive_holder) && [ -z "$holder" ]; then
-        [ $((SECONDS - start)) -lt 2 ] || lc_log "$who: our turn beside the suite's runs, after $((SECONDS - start)) s"
-        return 0
-      fi
-      lc_turn_write false || true
-    fi
-    [ $((SECONDS - start)) -lt "$LC_TURN_WAIT_S" ] \
-      || lc_die "$who waited ${LC_TURN_WAIT_S} s for its turn: ${holder:-the lease exclusive} still holds the cluster alone (leases in namespace $LC_TURN_NS)"
-    if [ "$SECONDS" -ge "$next_note" ]; then
-      lc_log "$who waits while a run of the suite changes nodes: ${holder:-the lease exclusive cannot be read} ($((SECONDS - start)) s)"
-      next_note=$((SECONDS + 15))
-    fi
-    sleep 1
+  lc_turn_venv
+  PYTHONPATH="$LC_TURN_TOP" "$LC_TURN_TOP/.venv/bin/python" -m fixtures.coordination hold "$who" "${flag[@]}" --parent $$ --ready "$LC_TURN_DIR/ready" \
+    --kubeconfig "${LC_TURN_KUBECONFIG:-$(lc_kubeconfig admin)}" ${LC_TURN_CONTEXT:+--context "$LC_TURN_CONTEXT"} 8>&- &
+  pid=$!
+  lc_record_pid "$LC_TURN_DIR/holder" $pid
+  until [ -s "$LC_TURN_DIR/ready" ]; do
+    lc_recorded_pid "$LC_TURN_DIR/holder" >/dev/null || { wait $pid || true; lc_die "$who: no turn on the cluster (the lines above say why)"; }
+    sleep 0.2
   done
+  holder=$(cat "$LC_TURN_DIR/ready")
+  [ "$mode" = alone ] && export POD_CONFORMANCE_INSIDE=$holder
+  return 0
 }
 
 lc_turn_give() {
   [ -n "$LC_TURN_DIR" ] || return 0
-  touch "$LC_TURN_DIR/stop"
-  [ -z "$LC_TURN_RENEWER" ] || wait "$LC_TURN_RENEWER" 2>/dev/null || true
-  lc_turn_kubectl -n "$LC_TURN_NS" delete lease "$(lc_turn_lease)" --ignore-not-found >/dev/null 2>&1 || true
+  local pid
+  if pid=$(lc_recorded_pid "$LC_TURN_DIR/holder"); then
+    kill -TERM "$pid" 2>/dev/null || true
+    while lc_recorded_pid "$LC_TURN_DIR/holder" >/dev/null; do sleep 0.2; done
+  fi
   rm -rf "$LC_TURN_DIR"
-  LC_TURN_DIR="" LC_TURN_RENEWER=""
+  LC_TURN_DIR=""
 }
 
 # A script killed (SIGKILL) in its turn leaves its directory: it goes once that script is gone.
+# Its holder sees the script gone and gives the turn back by itself.
 lc_turn_sweep() {
   local dir
   for dir in "${TMPDIR:-/tmp}"/localcluster-turn.*; do
-    [ -f "$dir/owner" ] && ! lc_recorded_pid "$dir/owner" >/dev/null && rm -rf "$dir"
+    [ -f "$dir/owner" ] && ! lc_recorded_pid "$dir/owner" >/dev/null && ! lc_recorded_pid "$dir/holder" >/dev/null \
+      && rm -rf "$dir"
   done
   return 0
 }
 
-lc_turn_lease() { echo "run-$LC_TURN_RUN-script"; }
-
-# lc_turn_exclusive_holder: prints the holder of `exclusive` while it is held, unexpired, by a run;
-# fails when the lease cannot be read.
+# lc_turn_exclusive_holder: prints the holder of `exclusive` while one holds the cluster alone.
 lc_turn_exclusive_holder() {
-  local out holder renew duration
-  out=$(lc_turn_kubectl -n "$LC_TURN_NS" get lease exclusive --ignore-not-found \
-    -o 'jsonpath={.spec.holderIdentity}|{.spec.renewTime}|{.spec.leaseDurationSeconds}') || return 1
-  IFS='|' read -r holder renew duration <<<"$out"
-  [ -n "$holder" ] && [ -n "$renew" ] || return 0
-  # Expiry as the runs judge it: renewed more than its duration ago.
-  [ $(($(date -d "$renew" +%s) + ${duration:-30})) -ge "$(date +%s)" ] || return 0
-  echo "$holder"
-}
-
-# lc_turn_write [SHARED]: (re)writes this script's lease, renewed now, marked SHARED (true or
-# false; without it, as last marked). The renewer and the script write under one lock, so the
-# last write always carries the last mark.
-lc_turn_write() {
-  (
-    flock 9
-    [ $# = 0 ] || echo "$1" > "$LC_TURN_DIR/shared"
-    lc_turn_kubectl apply -f - >/dev/null <<YAML
-apiVersion: coordination.k8s.io/v1
-kind: Lease
-metadata:
-  name: $(lc_turn_lease)
-  namespace: $LC_TURN_NS
-  labels: {pod-conformance/run-id: $LC_TURN_RUN}
-  annotations: {pod-conformance/shared: "$(cat "$LC_TURN_DIR/shared")"}
-spec: {holderIdentity: $LC_TURN_RUN/script, leaseDurationSeconds: 30, renewTime: "$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)"}
-YAML
-  ) 9>"$LC_TURN_DIR/lock"
+  lc_turn_python holder --kubeconfig "${LC_TURN_KUBECONFIG:-$(lc_kubeconfig admin)}" ${LC_TURN_CONTEXT:+--context "$LC_TURN_CONTEXT"}
 }

@@ -99,7 +99,7 @@ def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node
     core.patch_node(node, {"metadata": {"labels": {"pod-conformance-test/left": "1"},
                                         "annotations": {nodes.LEDGER_ANNOTATION:
                                                         '{"labels": {"pod-conformance-test/left": null}, "taints": {}}'}}})
-    mended = nodes.recover_leftovers(core, run.leases.alive_runs)
+    mended = nodes.recover_leftovers(core, run.member.alive_runs)
     assert any("pod-conformance-test/left" in m for m in mended), mended
     after = core.read_node(node)
     assert "pod-conformance-test/left" not in after.metadata.labels

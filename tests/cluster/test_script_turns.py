@@ -1,5 +1,5 @@
-"""The scripts' turn (localcluster/lib/turn.sh, taken by cluster-up's gate and kind/up.sh) on a
-real cluster, as the suite's runs see it: marked shared while held, gone once given back."""
+"""A script's turn (localcluster/lib/turn.sh, taken by cluster-up's gate, kind/up.sh and the lab)
+on a real cluster, as the suite's runs see it: marked shared while held, gone once given back."""
 
 import os
 import signal
@@ -11,34 +11,30 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from fixtures import kubectl as kubectl_binary
-from fixtures.leases import NAMESPACE, RENEW_S, RunLeases
+from fixtures.coordination.leases import NAMESPACE, RENEW_S, Member, lease_name
 
 LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
 
 SCRIPT = r'''
 set -euo pipefail
 source "$LIB/common.sh"; source "$LIB/proc.sh"; source "$LIB/turn.sh"
-lc_turn_kubectl() { "$KUBECTL" --kubeconfig "$KC" ${CTX:+--context "$CTX"} "$@"; }
-lc_turn_take turn-test; echo "TAKEN $(lc_turn_lease)"; read -r _; lc_turn_give; echo GIVEN
+lc_turn_take turn-test; echo "TAKEN $(cat "$LC_TURN_DIR/ready")"; read -r _; lc_turn_give; echo GIVEN
 '''
 
 
 def test_a_scripts_turn_is_seen_by_the_runs_as_a_shared_member_until_given_back(cluster, timeouts, tmp_path):
-    kubectl = kubectl_binary.find()
-    if kubectl is None:
-        pytest.fail("no kubectl on PATH: the script's turn is taken with kubectl")
     script = subprocess.Popen(["bash", "-c", SCRIPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                              env={"LIB": str(LIB), "KUBECTL": kubectl, "KC": cluster.kubeconfig,
-                                   "CTX": cluster.context or "", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+                              env={"LIB": str(LIB), "LC_TURN_KUBECONFIG": cluster.kubeconfig,
+                                   "LC_TURN_CONTEXT": cluster.context or "",
+                                   "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
                               start_new_session=True)
     try:
         # Another run on this cluster may hold the cluster alone for a while: the script waits.
-        taken, _, lease = script.stdout.readline().strip().partition(" ")
+        taken, _, holder = script.stdout.readline().strip().partition(" ")
         assert taken == "TAKEN", "the script stopped before its turn"
-        probe = RunLeases(client.CoordinationV1Api(cluster.api), client.CoreV1Api(cluster.api),
-                          f"probe-{uuid.uuid4().hex[:8]}", "gw0")
-        holder = lease.removeprefix("run-").removesuffix("-script") + "/script"
+        probe = Member(client.CoordinationV1Api(cluster.api), client.CoreV1Api(cluster.api),
+                       f"probe-{uuid.uuid4().hex[:8]}", "gw0")
+        lease = lease_name(*holder.split("/"))
         assert holder in probe.others_sharing(), (holder, probe.others_sharing())
         coordination = client.CoordinationV1Api(cluster.api)
         first = coordination.read_namespaced_lease(lease, NAMESPACE).spec.renew_time

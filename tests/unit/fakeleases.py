@@ -1,4 +1,4 @@
-"""An API server in memory for Leases and Namespaces, enough for fixtures/leases.py: objects are
+"""An API server in memory for Leases and Namespaces, enough for fixtures/coordination/leases.py: objects are
 kept as the JSON the server would hold, read back as the client's models; resourceVersion is
 checked on replace (409), as etcd does."""
 
@@ -123,10 +123,14 @@ class FakeApi:
         self.leases[name]["metadata"]["resourceVersion"] = self._next_rv()
         return self._model(self.leases[name])
 
-    def delete_namespaced_lease(self, name, namespace):
+    def delete_namespaced_lease(self, name, namespace, body=None):
         self._call("delete_namespaced_lease", name)
-        if self.leases.pop(name, None) is None:
+        if name not in self.leases:
             raise ApiException(status=404, reason="Not Found")
+        wanted = body.preconditions.resource_version if body is not None and body.preconditions else None
+        if wanted and wanted != self.leases[name]["metadata"]["resourceVersion"]:
+            raise ApiException(status=409, reason="Conflict")
+        del self.leases[name]
 
     def list_namespaced_lease(self, namespace, label_selector=None):
         self._call("list_namespaced_lease")

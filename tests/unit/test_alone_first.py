@@ -1,8 +1,9 @@
 """A run across its processes: tests that hold the cluster alone go first, and shared tests wait
-until all of them have ended (fixtures/alone_first.py): the markers, the order, and whole runs
+until all of them have ended (fixtures/coordination/order.py): the markers, the order, and whole runs
 with and without pytest-xdist, on the run's file lock alone (no cluster); the run's lock
 directory goes at its end, and a note made in any process reaches the run's summary."""
 
+import os
 import subprocess
 import threading
 import time
@@ -10,7 +11,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from fixtures.alone_first import AloneFirst, order
+from fixtures.coordination import processes
+from fixtures.coordination.order import AloneFirst, order
 
 
 def item(name, *markers, slow=None):
@@ -44,11 +46,28 @@ def test_the_wait_lasts_until_every_such_test_has_ended(tmp_path):
     assert time.monotonic() - started >= 0.25
 
 
-def test_a_test_whose_process_is_gone_counts_as_ended(tmp_path):
-    gone = subprocess.Popen(["true"])
-    gone.wait()
+def ended_process() -> str:
+    """The identity of a process of this host, recorded while it ran, that has ended."""
+    proc = subprocess.Popen(["sleep", "30"])
+    ident = processes.identity(proc.pid)
+    proc.kill()
+    proc.wait()
+    return ident
+
+
+def test_when_the_process_of_a_started_test_is_gone_nothing_more_is_waited_for(tmp_path):
+    """Its worker crashed: xdist gives its other alone tests to another worker, which may be
+    running a shared test that waits here (seen before: every shared test waited 900 s)."""
+    first = AloneFirst(tmp_path, ["t::a", "t::b", "t::c"])
+    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(ended_process())
+    started = time.monotonic()
+    assert first.wait(5, poll=0.05) and time.monotonic() - started < 1
+
+
+def test_a_reused_pid_is_not_the_process_that_started_the_test(tmp_path):
     first = AloneFirst(tmp_path, ["t::a"])
-    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(str(gone.pid))
+    pid_now_another_process = f"{processes.host()} {os.getpid()} 1"
+    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(pid_now_another_process)
     assert first.wait(0)
 
 
@@ -59,14 +78,15 @@ def test_a_test_never_started_is_waited_for_until_the_bound(tmp_path):
 
 
 CONFTEST = '''
-import fixtures.plugin
+from fixtures.run import Run
 
 
 def pytest_configure(config):
-    fixtures.plugin._start = lambda config: None     # no cluster to clean up
+    Run.clean_up_leftovers = lambda self: None     # no cluster to clean up
 '''
 
 RUN_TESTS = '''
+import contextlib
 import os
 import time
 
@@ -80,11 +100,19 @@ def record(what):
         f.write(f"{time.monotonic()} {what} {os.environ.get('PYTEST_XDIST_WORKER', 'main')}\\n")
 
 
+class NoOtherRun:
+    """The lease protocol with no other run on the cluster: every turn is granted."""
+
+    def shared(self):
+        return contextlib.nullcontext()
+
+    exclusive = shared
+
+
 @pytest.fixture(autouse=True)
 def only_the_file_lock(monkeypatch):
     from fixtures.run import Run
-    monkeypatch.setattr(Run, "_shared_locks", lambda self: (self.lock.shared(),))
-    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: (self.lock.exclusive(),))
+    monkeypatch.setattr(Run, "member", property(lambda self: NoOtherRun()))
 
 
 @pytest.mark.parametrize("i", range(6))
@@ -128,7 +156,7 @@ def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_clust
     last_alone = max(float(t) for t, what, _ in seen if what == "alone-end")
     shared = [float(t) for t, what, _ in seen if what == "shared-start"]
     assert len(shared) == 6 and min(shared) >= last_alone
-    if workers == ["-n", "3"]:     # the alone tests on one worker, the aside tests beside them (scheduling.py)
+    if workers == ["-n", "3"]:     # the alone tests on one worker, the aside tests beside them (xdist_scheduler.py)
         assert len({worker for _, what, worker in seen if what == "alone-end"}) == 1, seen
         assert min(float(t) for t, what, _ in seen if what == "aside-start") < last_alone, seen
 

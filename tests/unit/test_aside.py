@@ -8,10 +8,11 @@ import pytest
 from kubernetes import client
 
 from fakeleases import FakeApi
-from fixtures import aside, disruption, leases
-from fixtures.alone_first import order
+from fixtures import aside, disruption
+from fixtures.coordination import leases
+from fixtures.coordination.leases import Member
+from fixtures.coordination.order import order
 from fixtures.errors import CoordinationError
-from fixtures.leases import RunLeases
 from fixtures.nodes import NodeLedger
 from kubeobjects import node
 from test_nodes import FakeCore
@@ -96,7 +97,7 @@ def test_the_disruptor_refuses_to_stop_the_aside_node(tmp_path):
 def test_an_aside_hold_takes_no_lock_and_a_hold_inside_it_is_taken_for_itself(tmp_path, monkeypatch):
     api = FakeApi()
     run = run_on_fake_leases(tmp_path, monkeypatch, api)
-    other = RunLeases(api, api, "run-2", "gw0")
+    other = Member(api, api, "run-2", "gw0")
     other.join()
     assert other.try_exclusive() is None         # another run holds the cluster alone
     with run.aside():

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from fixtures.catalog import CATALOG
+
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "check-run.py"
 
 
@@ -103,3 +105,13 @@ def test_a_failed_run_is_not_this_scripts_business(tmp_path):
     r = check(junit(tmp_path, case("t1", catalog=["R1"], outcome="failed")), ci="true")
     assert r.returncode == 0
     assert "R1   1 failed" in r.stdout
+
+
+def test_the_catalog_is_judged_as_the_run_judges_it_an_id_with_a_failed_test_is_not_proven(tmp_path):
+    """One verdict (fixtures/proof.py) for the run's summary and for this check: a passing test does
+    not make up for a failing one of the same id."""
+    r = check(junit(tmp_path, *[case(f"test_{cid}", catalog=[cid]) for cid in CATALOG if cid != "R1"],
+                    case("test_r1_a", catalog=["R1"]), case("test_r1_b", catalog=["R1"], outcome="failed")),
+              "--require-catalog")
+    assert r.returncode == 1
+    assert "catalog id(s) not proven (a test passed and none failed): R1 FAILED" in r.stdout

@@ -36,7 +36,7 @@ def pytest_configure(config):
 
     def list_node():
         return SimpleNamespace(items=reads.pop(0) if len(reads) > 1 else reads[0])
-    config.stash[RUN]._connection.append(SimpleNamespace(
+    config.stash[RUN].attach(SimpleNamespace(
         core=SimpleNamespace(list_node=list_node), server="https://simulated",
         context="simulated", kubeconfig="none", version="v1.36.3", created_by_suite=False))
 

@@ -6,11 +6,13 @@ from types import SimpleNamespace
 
 import pytest
 from kubernetes import client
+from kubernetes.client.rest import ApiException
 
 from fakeleases import Clock, FakeApi
-from fixtures import costs, leases, namespaces, nodes, run as run_module, settings
+from fixtures import costs, namespaces, nodes, run as run_module, settings
+from fixtures.coordination import holds as holds_module, leases
+from fixtures.coordination.leases import Member
 from fixtures.errors import ClusterUnreachable, CoordinationError
-from fixtures.leases import RunLeases
 from fixtures.run import Run
 from kubeobjects import node
 
@@ -68,8 +70,8 @@ def test_every_setting_is_resolved_once_at_configure_time():
     assert run.value("keep_on_failure") is True and run.value("external_ip") == "10.0.0.9"
     assert set(run.settings) == {s.name for s in settings.SETTINGS}
     assert config.lookups == looked_up
-    with pytest.raises(AttributeError):
-        run.id = "run-2"
+    with pytest.raises(TypeError):
+        run.settings["timeout_scale"] = (1.0, "a test")
 
 
 def test_a_bad_value_of_any_setting_is_a_usage_error_at_configure_time():
@@ -166,6 +168,8 @@ class FakeCluster:
                                       for n, labels in self.items.items() if fits(labels)])
 
     def delete_namespace(self, name, **kwargs):
+        if name not in self.items:
+            raise ApiException(status=404, reason="Not Found")
         self.deleted.append(name)
         self.items.pop(name)
 
@@ -191,10 +195,14 @@ class FakeCluster:
 def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's file lock
     clock, api = Clock(), FakeApi()
-    for run_id in ("run-gone", "run-live"):
-        RunLeases(api, api, run_id, "gw0", clock=clock).join()
-    clock.advance(leases.DURATION_S + 1)
-    api.patch_namespaced_lease("run-run-live-gw0", leases.NAMESPACE, {"spec": {"renewTime": leases.stamp(clock())}})
+    members = {run_id: Member(api, api, run_id, "gw0", clock=clock) for run_id in ("run-gone", "run-live", "run-lapsed")}
+    for m in members.values():
+        m.join()
+    for step in range(10):                   # 100 s: run-gone silent throughout, run-lapsed from 20 s on
+        clock.advance(10)
+        members["run-live"].renew()
+        if step < 2:
+            members["run-lapsed"].renew()   # expired 50 s ago: not yet for the margin, so not gone
 
     gone_book = json.dumps({"run": "run-gone", "labels": {"cputype": None}, "taints": {}})
     live_book = json.dumps({"run": "run-live", "labels": {"cputype": None}, "taints": {}})
@@ -205,32 +213,50 @@ def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, mo
                      "pc-b-live": {namespaces.RUN_LABEL: "run-live", **leased},
                      "pc-c-kept": {namespaces.RUN_LABEL: "run-gone", namespaces.KEPT_LABEL: "true", **leased},
                      "pc-d-of-a-suite-without-leases": {namespaces.RUN_LABEL: "run-older"},
+                     "pc-e-lapsed-within-the-margin": {namespaces.RUN_LABEL: "run-lapsed", **leased},
                      "default": {}}
 
     run = Run.configure(CountingConfig(), "run-new")
-    run._connection.append(cluster)
-    run._leases.append(RunLeases(api, api, "run-new", "main", clock=clock))
-    run._leases[0].join()
+    run.attach(cluster, Member(api, api, "run-new", "main", clock=clock))
+    run.member.join()
     run.clean_up_leftovers()
 
     assert cluster.deleted == ["pc-a-gone"]
     assert "cputype" not in cluster.nodes["n1"].metadata.labels
     assert nodes.LEDGER_ANNOTATION not in cluster.nodes["n1"].metadata.annotations
     assert cluster.nodes["n2"].metadata.labels["cputype"] == "gpu"
-    assert sorted(api.leases) == [leases.EXCLUSIVE, "run-run-live-gw0", "run-run-new-main"]
+    assert sorted(api.leases) == [leases.EXCLUSIVE, "run-run-lapsed-gw0", "run-run-live-gw0", "run-run-new-main"]
     assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)      # mended alone, then let go
     assert run.notes == ["removed namespace pc-a-gone, left by a run that is gone",
                          f"removed lease {leases.NAMESPACE}/run-run-gone-gw0 of a process that is gone",
                          "node n1: label cputype -> None"]
 
 
+@pytest.mark.parametrize("status", [404, 409], ids=["removed-meanwhile", "an-older-servers-409-for-one-going"])
+def test_a_leftover_namespace_that_goes_meanwhile_is_no_error(tmp_path, monkeypatch, status):
+    """Another run's cleanup, or the namespace controller, may remove it between the list and the
+    delete (seen: an INTERNALERROR at the session's start)."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    api = FakeApi()
+    cluster = FakeCluster(api)
+    cluster.items = {"pc-a-gone": {namespaces.RUN_LABEL: "run-gone", namespaces.LEASED_LABEL: "true"}}
+
+    def goes_meanwhile(name, **kwargs):
+        raise ApiException(status=status, reason="Not Found" if status == 404 else "Conflict")
+    cluster.delete_namespace = goes_meanwhile
+    run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-new")
+    run.attach(cluster, Member(api, api, "run-new", "main"))
+    run.member.join()
+    run.clean_up_leftovers()
+    assert run.notes == []
+
+
 def run_on_fake_leases(tmp_path, monkeypatch, api: FakeApi) -> Run:
     """Run run-1's main process, connected to `api` and joined, its lock directory in tmp_path."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
-    run._connection.append(FakeCluster(api))
-    run._leases.append(RunLeases(api, api, "run-1", "main"))
-    run._leases[0].join()
+    run.attach(FakeCluster(api), Member(api, api, "run-1", "main"))
+    run.member.join()
     return run
 
 
@@ -268,12 +294,25 @@ class SlowLock:
         pass
 
 
+class SlowLocks:
+    """Stands for the file lock or the lease protocol: each hold had after `waits[mode]` seconds."""
+
+    def __init__(self, clock, waits, refused=False):
+        self.clock, self.waits, self.refused = clock, waits, refused
+
+    def shared(self):
+        return SlowLock(self.clock, self.waits["shared"], self.refused)
+
+    def exclusive(self):
+        return SlowLock(self.clock, self.waits["exclusive"], self.refused)
+
+
 def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(monkeypatch):
     clock = SimpleNamespace(now=100.0)
     monkeypatch.setattr(costs, "time", SimpleNamespace(monotonic=lambda: clock.now))
-    locks = {"shared": (1, 2), "exclusive": (3, 4)}      # the file lock's wait, the Leases'
-    monkeypatch.setattr(Run, "_shared_locks", lambda self: tuple(SlowLock(clock, w) for w in locks["shared"]))
-    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: tuple(SlowLock(clock, w) for w in locks["exclusive"]))
+    monkeypatch.setattr(holds_module, "RunLock", lambda directory: SlowLocks(clock, {"shared": 1, "exclusive": 3}))
+    member = SlowLocks(clock, {"shared": 2, "exclusive": 4})
+    monkeypatch.setattr(Run, "member", property(lambda self: member))
     run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
 
     monkeypatch.setattr(costs, "current", costs.Tally())      # a test of the suite runs now
@@ -285,13 +324,15 @@ def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(
     with run.alone():                    # a session fixture's hold, set up or torn down for this test
         clock.now += 20
     assert (costs.current.hold_wait_s, costs.current.holds) == (10, ["shared", "exclusive"])
-    monkeypatch.setattr(Run, "_exclusive_locks", lambda self: (SlowLock(clock, 5), SlowLock(clock, 6, refused=True)))
+    member.waits["exclusive"], member.refused = 6, True
+    monkeypatch.setattr(holds_module, "RunLock", lambda directory: SlowLocks(clock, {"shared": 1, "exclusive": 5}))
     with pytest.raises(CoordinationError):
         with run.alone():
             pass
     assert costs.current.hold_wait_s == 21          # a wait given up is waited all the same
     assert costs.properties()[:2] == [("hold", "shared,exclusive"), ("hold_wait_s", "21.000")]
 
+    member.refused = False
     monkeypatch.setattr(costs, "current", None)
     with run.alongside():                # outside a test: nobody to charge
         pass

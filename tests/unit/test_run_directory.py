@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from fixtures import run_directory
+from fixtures.coordination import processes, run_directory
 
 
 def claimed_by(directory, pid: int, started: str | None) -> None:
@@ -22,23 +22,27 @@ def test_a_later_run_removes_the_directories_of_runs_whose_process_is_gone(tmp_p
     reused = tmp_path / "pod-conformance-reused"          # its pid now belongs to another process
     claimed_by(reused, os.getpid(), "1")
     alive = tmp_path / "pod-conformance-alive"
-    claimed_by(alive, os.getppid(), run_directory.start_time(os.getppid()))
+    claimed_by(alive, os.getppid(), processes.start_time(os.getppid()))
     starting = tmp_path / "pod-conformance-starting"      # made, not yet claimed
     starting.mkdir()
+    elsewhere = tmp_path / "pod-conformance-elsewhere"    # a host this one cannot look into
+    elsewhere.mkdir()
+    (elsewhere / run_directory.OWNER).write_text(f"another-boot/4026531836 {int(gone.stdout)} 12345\n")
     other = tmp_path / "something-else"
     claimed_by(other, int(gone.stdout), "12345")
 
     assert run_directory.sweep(own) == [killed, reused]
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "pod-conformance-alive", "pod-conformance-now", "pod-conformance-starting", "something-else"]
+        "pod-conformance-alive", "pod-conformance-elsewhere", "pod-conformance-now", "pod-conformance-starting",
+        "something-else"]
 
 
-def test_the_owner_is_this_process_with_its_start_time(tmp_path):
+def test_the_owner_is_this_process_on_this_host_with_its_start_time(tmp_path):
     own = tmp_path / "pod-conformance-x"
     run_directory.claim(own)
-    pid, started = (own / run_directory.OWNER).read_text().split()
-    assert int(pid) == os.getpid()
-    assert started == run_directory.start_time(os.getpid()) and started.isdigit()
+    host, pid, started = (own / run_directory.OWNER).read_text().split()
+    assert host == processes.host() and int(pid) == os.getpid()
+    assert started == processes.start_time(os.getpid()) and started.isdigit()
     assert run_directory.sweep(tmp_path / "pod-conformance-y") == []
 
 

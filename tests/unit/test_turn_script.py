@@ -1,119 +1,165 @@
-"""localcluster/lib/turn.sh, the scripts' turn beside the suite's runs, against a kubectl that
-answers from files: the order of its writes and reads, and how it reads the lease `exclusive`."""
+"""A script's turn among the runs: the command line's hold (fixtures/coordination/__main__.py) on
+an API server in memory, and localcluster/lib/turn.sh with a stand-in for that command line."""
 
-import datetime as dt
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
-from fixtures import run_directory
-from fixtures.leases import stamp
+from fakeleases import FakeApi
+from fixtures.coordination import leases, processes
+from fixtures.coordination.__main__ import hold
+from fixtures.coordination.leases import Member
 
 LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
 
-FAKE_KUBECTL = r'''
-source "$LIB/common.sh"; source "$LIB/proc.sh"; source "$LIB/turn.sh"
-# Each read of `exclusive` takes the next answer of $ANSWERS; the last one stays.
-lc_turn_kubectl() {
-  case "$*" in
-    *"get lease exclusive"*)
-      echo "get exclusive" >> "$CALLS"
-      [ -s "$ANSWERS.fail" ] && { rm "$ANSWERS.fail"; return 1; }
-      head -n 1 "$ANSWERS"; [ "$(wc -l < "$ANSWERS")" -le 1 ] || sed -i 1d "$ANSWERS" ;;
-    "get namespace"*) echo "$*" >> "$CALLS"; [ -e "$ANSWERS.namespace" ] ;;
-    *"apply -f -"*) echo "apply shared=$(grep -o 'shared: "[a-z]*"' | cut -d'"' -f2)" >> "$CALLS" ;;
-    *) echo "$*" >> "$CALLS" ;;
-  esac
-}
+
+@pytest.fixture
+def api(monkeypatch):
+    monkeypatch.setattr(leases, "POLL_S", 0.01)
+    return FakeApi()
+
+
+def holding(api, tmp_path, *, alone=False, parent=None, inside=None):
+    """The command line's hold in a thread: (thread, stop, ready file, exit code box)."""
+    member = Member(api, api, "cluster-up-1-2", "script", inside=inside)
+    stop, ready, result = threading.Event(), tmp_path / "ready", {}
+    parent = parent or processes.identity()
+    thread = threading.Thread(target=lambda: result.setdefault("code", hold(member, "cluster-up", alone, parent,
+                                                                              str(ready), stop)), daemon=True)
+    thread.start()
+    return thread, stop, ready, result
+
+
+def wait_for(path: Path, timeout=5.0) -> str:
+    done = threading.Event()
+    for _ in range(int(timeout / 0.02)):
+        if path.exists():
+            return path.read_text()
+        done.wait(0.02)
+    raise AssertionError(f"{path} never written")
+
+
+def test_a_shared_turn_is_a_member_marked_shared_until_stopped(api, tmp_path):
+    thread, stop, ready, result = holding(api, tmp_path)
+    assert wait_for(ready) == "cluster-up-1-2/script"
+    assert api.shared_mark("run-cluster-up-1-2-script") == "true"
+    probe = Member(api, api, "probe", "gw0")
+    assert probe.others_sharing() == ["cluster-up-1-2/script"]
+    stop.set()
+    thread.join(5)
+    assert result == {"code": 0} and "run-cluster-up-1-2-script" not in api.leases
+
+
+def test_an_alone_turn_waits_for_the_runs_shared_tests_then_holds_exclusive(api, tmp_path):
+    run = Member(api, api, "run-a", "gw0")
+    run.join()
+    assert run.try_shared() is None
+    thread, stop, ready, result = holding(api, tmp_path, alone=True)
+    assert not threading.Event().wait(0.3) and not ready.exists()
+    run.end_shared()
+    assert wait_for(ready) == "cluster-up-1-2/script"
+    assert run.try_shared() == "cluster-up-1-2/script"
+    stop.set()
+    thread.join(5)
+    assert run.try_shared() is None
+
+
+def test_the_turn_ends_when_the_script_that_asked_for_it_has_ended(api, tmp_path):
+    script = subprocess.Popen(["sleep", "30"])
+    thread, stop, ready, result = holding(api, tmp_path, parent=processes.identity(script.pid))
+    wait_for(ready)
+    script.kill()
+    script.wait()
+    thread.join(5)
+    assert not thread.is_alive() and result == {"code": 0}
+    assert "run-cluster-up-1-2-script" not in api.leases
+
+
+def test_inside_an_alone_turn_a_scripts_turn_is_part_of_it(api, tmp_path):
+    lab = Member(api, api, "lab-1", "script")
+    lab.join()
+    assert lab.try_exclusive() is None
+    thread, stop, ready, result = holding(api, tmp_path, alone=True, inside="lab-1/script")
+    assert wait_for(ready) == "lab-1/script"
+    stop.set()
+    thread.join(5)
+    assert api.spec(leases.EXCLUSIVE)["holderIdentity"] == "lab-1/script"
+
+
+def test_a_turn_whose_lease_lapsed_ends_with_the_lapse_and_exit_3(api, tmp_path, caplog):
+    thread, stop, ready, result = holding(api, tmp_path)
+    wait_for(ready)
+    api.delete_namespaced_lease("run-cluster-up-1-2-script", leases.NAMESPACE)
+    thread.join(15)
+    assert result == {"code": 3}
+    assert "lease run-cluster-up-1-2-script was removed by another run" in caplog.text
+
+
+# -- turn.sh, with a stand-in for the command line ----------------------------------------------
+
+STAND_IN = r'''#!/bin/bash
+echo "$*" >> "$CALLS"
+ready=""; alone=""
+while [ $# -gt 0 ]; do case $1 in --ready) ready=$2; shift ;; --alone) alone=1 ;; esac; shift; done
+[ -n "${REFUSE:-}" ] && { echo "no turn: $REFUSE" >&2; exit 2; }
+trap 'echo TERM >> "$CALLS"; exit 0' TERM
+echo "lab-9/script" > "$ready"
+while :; do sleep 0.1; done
 '''
 
 
-def bash(tmp_path: Path, script: str, answers: list[str], timeout: float = 30) -> tuple[subprocess.CompletedProcess, list[str]]:
-    calls, answer_file, tmp = tmp_path / "calls", tmp_path / "answers", tmp_path / "tmp"
-    tmp.mkdir(exist_ok=True)
-    answer_file.write_text("".join(a + "\n" for a in answers))
-    out = subprocess.run(["bash", "-c", "set -euo pipefail\n" + FAKE_KUBECTL + script], capture_output=True, text=True,
-                         timeout=timeout, env={"LIB": str(LIB), "CALLS": str(calls), "ANSWERS": str(answer_file),
-                                               "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
+def turn_sh(tmp_path: Path, script: str, **env) -> tuple[subprocess.CompletedProcess, list[str]]:
+    top, tmp = tmp_path / "top", tmp_path / "tmp"
+    (top / ".venv" / "bin").mkdir(parents=True)
+    (top / ".venv" / ".installed").touch()
+    python = top / ".venv" / "bin" / "python"
+    python.write_text(STAND_IN)
+    python.chmod(0o755)
+    tmp.mkdir()
+    calls = tmp_path / "calls"
+    out = subprocess.run(["bash", "-c", f'set -euo pipefail\nsource "$LIB/common.sh"; source "$LIB/proc.sh"; '
+                                        f'source "$LIB/turn.sh"\n{script}'], capture_output=True, text=True, timeout=30,
+                         env={"LIB": str(LIB), "CALLS": str(calls), "LC_TURN_TOP": str(top), "PATH": "/usr/bin:/bin",
+                              "TMPDIR": str(tmp), "LC_TURN_KUBECONFIG": "/kc", **env})
     return out, calls.read_text().splitlines() if calls.exists() else []
 
 
-def held(by: str, renewed_s_ago: float, duration: int = 30) -> str:
-    renew = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=renewed_s_ago)
-    return f"{by}|{stamp(renew)}|{duration}"
-
-
-FREE = "||30"       # released: no holder
-
-
-# (holder, renewed seconds ago, duration), made when the test runs: a lease's age is relative to now.
-@pytest.mark.parametrize("lease, holder", [
-    (("run-a/gw0", 2, 30), "run-a/gw0"),
-    (("run-a/gw0", 40, 30), ""),                 # not renewed for longer than its duration: a run that is gone
-    (("run-a/gw0", 40, 60), "run-a/gw0"),
-    (None, ""),
-], ids=["held", "expired", "held-longer-duration", "released"])
-def test_the_holder_of_exclusive_is_read_as_the_runs_judge_it(tmp_path, lease, holder):
-    answer = held(lease[0], lease[1], lease[2]) if lease else FREE
-    out, _ = bash(tmp_path, 'lc_turn_exclusive_holder', [answer])
+def test_a_scripts_shared_turn_is_held_by_a_recorded_process_and_given_back(tmp_path):
+    out, calls = turn_sh(tmp_path, 'lc_turn_take gate; echo "INSIDE=${POD_CONFORMANCE_INSIDE:-}"; '
+                                   'ls "$TMPDIR" | wc -l; lc_turn_give; ls "$TMPDIR" | wc -l')
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == holder, (answer, out.stderr)
+    assert out.stdout.split() == ["INSIDE=", "1", "0"]
+    assert calls[0].startswith("-m fixtures.coordination hold gate --parent ") and "--kubeconfig /kc" in calls[0]
+    assert calls[1:] == ["TERM"]
 
 
-def test_no_lease_exclusive_at_all_is_no_holder(tmp_path):
-    out, _ = bash(tmp_path, 'lc_turn_exclusive_holder', [""])
-    assert out.returncode == 0 and out.stdout.strip() == "", out.stderr
-
-
-def test_a_lease_that_cannot_be_read_is_not_taken_for_a_free_one(tmp_path):
-    (tmp_path / "answers.fail").write_text("x")
-    out, _ = bash(tmp_path, 'lc_turn_exclusive_holder', [FREE])
-    assert out.returncode != 0
-
-
-def test_the_mark_is_written_before_exclusive_is_read_and_given_back_at_the_end(tmp_path):
-    out, calls = bash(tmp_path, 'lc_turn_take test; echo TAKEN; lc_turn_give', [FREE])
+def test_an_alone_turn_is_inherited_by_what_the_script_starts(tmp_path):
+    out, calls = turn_sh(tmp_path, 'lc_turn_take lab alone; bash -c \'echo "INSIDE=$POD_CONFORMANCE_INSIDE"\'')
     assert out.returncode == 0, out.stderr
-    assert "TAKEN" in out.stdout
-    assert calls[:2] == ["get namespace pod-conformance-system", "create namespace pod-conformance-system"]
-    taken = calls.index("apply shared=true")
-    assert calls[taken + 1] == "get exclusive", calls      # the read after the mark decides
-    assert calls[-1].startswith("-n pod-conformance-system delete lease run-test-") and calls[-1].endswith("-script --ignore-not-found")
+    assert out.stdout.split() == ["INSIDE=lab-9/script"]
+    assert "--alone" in calls[0].split() and calls[-1] == "TERM"      # given back at the script's exit
 
 
-def test_a_script_waits_while_a_run_holds_exclusive_and_takes_its_mark_back_when_it_lost(tmp_path):
-    # Free at the first read, taken by a run between the mark and the read after it, then held
-    # for two more reads, then released.
-    out, calls = bash(tmp_path, 'lc_turn_take test; echo TAKEN',
-                      [FREE, held("run-a/gw1", 1), held("run-a/gw1", 1), held("run-a/gw1", 1), FREE])
-    assert out.returncode == 0, out.stderr
-    marks = [c for c in calls if c.startswith("apply")]
-    assert marks[:3] == ["apply shared=false", "apply shared=true", "apply shared=false"], calls
-    assert marks[-1] == "apply shared=true"
-    last_true = len(calls) - 1 - calls[::-1].index("apply shared=true")
-    assert calls[last_true + 1:last_true + 2] == ["get exclusive"]
-    assert calls.count("get exclusive") >= 5
-    assert "TAKEN" in out.stdout
+def test_no_turn_stops_the_script_with_the_command_lines_reason(tmp_path):
+    out, _ = turn_sh(tmp_path, 'lc_turn_take gate; echo TAKEN', REFUSE="the API server does not answer")
+    assert out.returncode != 0 and "TAKEN" not in out.stdout
+    assert "no turn: the API server does not answer" in out.stderr
+    assert "gate: no turn on the cluster" in out.stderr
 
 
-def test_a_run_that_never_lets_go_stops_the_script_with_its_name(tmp_path):
-    out, _ = bash(tmp_path, 'LC_TURN_WAIT_S=2; lc_turn_take test; echo TAKEN', [held("run-a/gw1", 0, duration=600)])
-    assert out.returncode == 1
-    assert "TAKEN" not in out.stdout
-    assert "test waited 2 s for its turn: run-a/gw1 still holds the cluster alone" in out.stderr
-
-
-def test_a_turn_leaves_no_directory_and_removes_those_of_scripts_killed_in_theirs(tmp_path):
+def test_the_directory_of_a_script_killed_in_its_turn_goes_once_it_and_its_holder_are_gone(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    killed, alive, starting = tmp / "localcluster-turn.killed", tmp / "localcluster-turn.alive", tmp / "localcluster-turn.new"
-    for d in (killed, alive, starting):
-        d.mkdir()
-    (killed / "owner").write_text(f"{os.getpid()} 1\n")          # this pid, another start time: gone
-    (alive / "owner").write_text(f"{os.getpid()} {run_directory.start_time(os.getpid())}\n")
-    out, _ = bash(tmp_path, 'lc_turn_take test; ls "$TMPDIR" | grep -c localcluster-turn; lc_turn_give', [FREE])
+    killed, alive = tmp / "localcluster-turn.killed", tmp / "localcluster-turn.alive"
+    killed.mkdir()
+    (killed / "owner").write_text(f"{os.getpid()} 1\n")        # this pid, another start time: gone
+    alive.mkdir()
+    (alive / "owner").write_text(f"{os.getpid()} {processes.start_time(os.getpid())}\n")
+    out = subprocess.run(["bash", "-c", 'source "$LIB/common.sh"; source "$LIB/proc.sh"; source "$LIB/turn.sh"; '
+                                        'lc_turn_sweep'], capture_output=True, text=True,
+                         env={"LIB": str(LIB), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["3"]             # its own, the live one's, the one being made
-    assert sorted(p.name for p in tmp.iterdir()) == ["localcluster-turn.alive", "localcluster-turn.new"]
+    assert sorted(p.name for p in tmp.iterdir()) == ["localcluster-turn.alive"]

@@ -1,4 +1,4 @@
-"""fixtures/scheduling.py: under --dist load the tests that hold the cluster alone go to one
+"""fixtures/coordination/xdist_scheduler.py: under --dist load the tests that hold the cluster alone go to one
 worker at the start, the others to every other worker; driven here as xdist's controller drives
 it, with workers that, like xdist's, start a test only once another is queued behind it or they
 have been told to shut down. A whole run through xdist is in test_alone_first.py."""
@@ -7,7 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from fixtures import scheduling
+import inspect
+
+from fixtures.coordination import xdist_scheduler as scheduling
 
 ALONE = ["t.py::alone_a", "t.py::alone_b", "t.py::alone_c"]
 REST = ["t.py::aside_p1", "t.py::aside_x", "t.py::shared_1", "t.py::shared_2", "t.py::shared_3",
@@ -32,9 +34,7 @@ class Worker:
 def controller(tmp_path, collection, workers=3, published=ALONE):
     if published is not None:
         scheduling.publish(tmp_path, published)
-    options = {"tx": [f"{workers}*popen"], "maxschedchunk": 1}
-    config = SimpleNamespace(getvalue=options.get, getoption=options.get)
-    sched = scheduling.AloneOnOneWorker(config, None, directory=tmp_path)
+    sched = scheduling.RunOrderScheduling(SimpleNamespace(), lambda *a: None, directory=tmp_path, workers=workers)
     nodes = [Worker(f"gw{i}") for i in range(workers)]
     for node in nodes:
         sched.add_node(node)
@@ -112,5 +112,24 @@ def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_pa
     index = {c.split("::")[1]: i for i, c in enumerate(collection)}
     sched.pending[:] = [index[name] for name in pending]
     sched.node2pending[gw0][:] = [index[ahead]]
-    sched._send_tests(gw0, 1)
+    sched._refill(gw0)
     assert collection[sched.node2pending[gw0][-1]] == f"t.py::{sent}"
+
+
+def test_a_crashed_workers_queued_tests_go_to_the_front_and_the_crashed_one_is_named(tmp_path):
+    collection = ALONE + REST
+    sched, nodes = controller(tmp_path, collection)
+    crashed = sched.remove_node(nodes[0])
+    assert crashed == "t.py::alone_a"
+    assert [collection[i] for i in sched.pending[:3]] == ["t.py::alone_b", "t.py::alone_c", "t.py::shared_7"]
+    ran = run_to_the_end(sched, nodes[1:], collection)
+    assert sorted(sum(ran.values(), [])) == sorted(c.split("::")[1] for c in collection if c != crashed)
+
+
+def test_the_scheduler_is_written_to_xdists_protocol_alone_without_its_classes():
+    source = inspect.getsource(scheduling)
+    assert "import xdist" not in source and "from xdist" not in source
+    for name in ("nodes", "collection_is_completed", "tests_finished", "has_pending", "add_node",
+                 "add_node_collection", "mark_test_complete", "mark_test_pending",
+                 "remove_pending_tests_from_node", "remove_node", "schedule"):
+        assert hasattr(scheduling.RunOrderScheduling, name), name

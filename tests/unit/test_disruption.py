@@ -1,0 +1,52 @@
+"""Nodes are stopped only on a cluster this host runs (fixtures/disruption.py): the marker the
+suite leaves on its clusters must come with the API server address and CA of this host's own
+kubeconfig for that cluster."""
+
+import base64
+from types import SimpleNamespace
+
+import pytest
+from kubernetes import client
+
+from fixtures import disruption
+
+CA = b"-----BEGIN CERTIFICATE-----\nMIIBlocal\n-----END CERTIFICATE-----\n"
+
+
+class MarkedCluster:
+    """An ApiClient's face: its server and CA file, and the suite's marker saying who made it."""
+
+    def __init__(self, tmp_path, server, ca, made_by="localcluster"):
+        ca_file = tmp_path / "ca.crt"
+        ca_file.write_bytes(ca)
+        self.configuration = SimpleNamespace(host=server, ssl_ca_cert=str(ca_file))
+        self.made_by = made_by
+
+
+@pytest.fixture
+def own_kubeconfig(monkeypatch, tmp_path):
+    own = tmp_path / "own.kubeconfig"
+    own.write_text("apiVersion: v1\nclusters:\n- name: local\n  cluster:\n    server: https://10.200.0.1:6443\n"
+                   f"    certificate-authority-data: {base64.b64encode(CA).decode()}\n")
+    monkeypatch.setattr(disruption, "OWN_KUBECONFIG", {"localcluster": f"cat {own}", "kind": "false"})
+    monkeypatch.setattr(disruption.client, "CoreV1Api", lambda api: SimpleNamespace(
+        read_namespaced_config_map=lambda name, ns: client.V1ConfigMap(data={"created-by": api.made_by})))
+
+
+def test_the_local_cluster_this_host_runs_gets_a_disruptor(own_kubeconfig, tmp_path):
+    found, why = disruption.for_cluster(MarkedCluster(tmp_path, "https://10.200.0.1:6443", CA))
+    assert found is not None and why == "local cluster"
+
+
+@pytest.mark.parametrize("server, ca", [("https://192.0.2.7:6443", CA), ("https://10.200.0.1:6443", CA.replace(b"local", b"other"))],
+                         ids=["another-server", "another-ca"])
+def test_a_marked_cluster_that_is_not_this_hosts_gets_none(own_kubeconfig, tmp_path, server, ca):
+    found, why = disruption.for_cluster(MarkedCluster(tmp_path, server, ca))
+    assert found is None
+    assert why == (f"the cluster says localcluster made it, but its API server ({server}) and CA are not those of "
+                   "the localcluster cluster this host runs: no node of it is stopped from here")
+
+
+def test_a_kind_marker_without_a_kind_cluster_here_gets_none(own_kubeconfig, tmp_path):
+    found, why = disruption.for_cluster(MarkedCluster(tmp_path, "https://127.0.0.1:40000", CA, made_by="kind"))
+    assert found is None and "not those of the kind cluster this host runs" in why
