@@ -41,7 +41,7 @@ ready() {
   "$kind" get kubeconfig --name "$KIND_CLUSTER" > "$kubeconfig.tmp" 2>/dev/null || return 1
   mv "$kubeconfig.tmp" "$kubeconfig"
   local nodes; nodes=$("$kubectl" --kubeconfig "$kubeconfig" --request-timeout 5s get nodes --no-headers 2>/dev/null) || return 1
-  [ "$(awk '{ split($2, s, ","); if (s[1] == "Ready") n++ } END { print n + 0 }' <<<"$nodes")" = 4 ]
+  [ "$(kind_ready_nodes <<<"$nodes")" = 4 ]
 }
 
 # ready_soon: ready now, or within a minute (a node may be NotReady for a moment).

@@ -3,8 +3,8 @@
 # one normal run has followed it. Twice, on the local cluster: killed while a node carries a
 # taint or label of the suite's, and killed while a kubelet is paused by the disruptive test.
 # After each kill it reports what the killed run left; after the next run (make test, one short
-# test) it requires: no test namespace, every node's labels, taints and annotations as before,
-# no paused kubelet.
+# test, started at once) it requires: no test namespace, every node's labels, taints and
+# annotations as before, no paused kubelet.
 # Usage: scripts/killed-run-check.sh        (the local cluster must be up: make cluster-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -84,30 +84,10 @@ report_left() {
   say "$1: nodes differing from before: ${diff:-none}"
 }
 
-# A run is alive while one of its Leases (pod-conformance-system) is renewed; a killed run's
-# expire 30 s after their last renewal, and only then can the next run tell that it is gone.
-leases_expired() {
-  k -n pod-conformance-system get leases -o json 2>/dev/null | "$VENV/bin/python" -c '
-import datetime as dt, json, sys
-run = sys.argv[1]
-now = dt.datetime.now(dt.timezone.utc)
-for lease in json.load(sys.stdin)["items"]:
-    spec = lease.get("spec", {})
-    if not (spec.get("holderIdentity") or "").startswith(run + "/") or not spec.get("renewTime"):
-        continue
-    renewed = dt.datetime.fromisoformat(spec["renewTime"].replace("Z", "+00:00"))
-    if renewed + dt.timedelta(seconds=spec.get("leaseDurationSeconds") or 30) >= now:
-        sys.exit(1)' "$victim_run"
-}
-
+# A killed run's processes are gone from this host: the next run takes it for gone at once, with
+# its Leases not yet expired (fixtures/coordination/leases.py).
 follow_up_run() {
-  local deadline=$((SECONDS + 90))
-  until leases_expired; do
-    [ "$SECONDS" -lt "$deadline" ] || { say "ERROR: the killed run's Leases still not expired after 90 s"; exit 1; }
-    sleep 2
-  done
-  say "the killed run's Leases have expired"
-  say "one normal run follows: make test with one short test"
+  say "one normal run follows at once: make test with one short test"
   make -s test REPORTS="${REPORTS:-reports}/killed-run" PYTEST_ARGS="-k test_explain_pods_describes" >"$work/follow.log" 2>&1 \
     || { tail -30 "$work/follow.log" >&2; say "ERROR: the run after the killed one failed"; exit 1; }
   grep -E "housekeeping|removed|restored|resumed|left paused|->" "$work/follow.log" | sed 's/^/    /' >&2 || true

@@ -42,3 +42,7 @@ kind_pid_alive() {
 
 # kind_record_start PIDFILE PID: records the start time of a process we started.
 kind_record_start() { lc_proc_start_time "$2" > "$1.start"; }
+
+# kind_ready_nodes: how many nodes of `kubectl get nodes --no-headers` (stdin) are Ready; a cordoned
+# one (Ready,SchedulingDisabled) is its owner's choice, Ready all the same.
+kind_ready_nodes() { awk '{ split($2, s, ","); if (s[1] == "Ready") n++ } END { print n + 0 }'; }

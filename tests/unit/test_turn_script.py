@@ -163,3 +163,15 @@ def test_the_directory_of_a_script_killed_in_its_turn_goes_once_it_and_its_holde
                          env={"LIB": str(LIB), "PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
     assert out.returncode == 0, out.stderr
     assert sorted(p.name for p in tmp.iterdir()) == ["localcluster-turn.alive"]
+
+
+def test_kind_up_counts_a_cordoned_node_as_ready_and_a_notready_one_not():
+    """A cordoned node once made kind/up.sh delete a cluster other runs were using."""
+    nodes = ("pod-conformance-control-plane   Ready                      control-plane   9m   v1.36.3\n"
+             "pod-conformance-worker          Ready,SchedulingDisabled   <none>          9m   v1.36.3\n"
+             "pod-conformance-worker2         NotReady                   <none>          9m   v1.36.3\n"
+             "pod-conformance-worker3         Ready                      <none>          9m   v1.36.3\n")
+    out = subprocess.run(["bash", "-c", 'source "$TOP/kind/lib/common.sh"; kind_ready_nodes'], input=nodes,
+                         capture_output=True, text=True, env={"TOP": str(LIB.parents[1]), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "3"
