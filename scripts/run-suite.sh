@@ -20,7 +20,10 @@ fi
 [ -n "$choice" ] || choice=local
 
 if [ -n "${SUITE_KUBECONFIG:-}" ]; then
-  [ -f "$SUITE_KUBECONFIG" ] || { say "KUBECONFIG=$SUITE_KUBECONFIG: no such file"; exit 2; }
+  # A list as kubectl reads one: files that do not exist are passed over; at least one must.
+  found=""; IFS=: read -r -a listed <<<"$SUITE_KUBECONFIG"
+  for f in "${listed[@]}"; do [ -f "$f" ] && found=1; done
+  [ -n "$found" ] || { say "KUBECONFIG=$SUITE_KUBECONFIG: no such file"; exit 2; }
   kubeconfig=$SUITE_KUBECONFIG
   say "cluster: the one in $kubeconfig${SUITE_CONTEXT:+ (context $SUITE_CONTEXT)}, as named"
   [ -n "${SUITE_CONTEXT:-}" ] && args+=(--context "$SUITE_CONTEXT")

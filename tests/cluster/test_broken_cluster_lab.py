@@ -28,6 +28,7 @@ from fixtures.errors import AdmissionDrift
 from fixtures.services import ServiceLayerBroken
 from fixtures.timeouts import Timeouts
 from fixtures.waiting import Polled
+from suites import test_labels as labels_suite
 from suites import test_probes as probes_suite
 from suites import test_runtime as runtime_suite
 from suites import test_scheduling as scheduling_suite
@@ -159,6 +160,32 @@ def test_an_init_container_added_at_admission_fails_the_guides_apply_naming_it(k
     print(f"failed as expected: {failed.value}")
     assert str(failed.value) == ('pod/myweb1: changed at admission: spec.initContainers manifest=(not set) '
                                  'stored=["intruder"]'), str(failed.value)
+
+
+def _labels_set(labels: dict) -> list[dict]:
+    pairs = ", ".join(f'"{k}": "{v}"' for k, v in labels.items())
+    return [{"patchType": "ApplyConfiguration", "applyConfiguration": {
+        "expression": f"Object{{metadata: Object.metadata{{labels: {{{pairs}}}}}}}"}}]
+
+
+def test_b1_passes_where_admission_adds_a_label_of_its_own(kube, kubectl, admission_policy, timeouts):
+    """A healthy cluster's policy engine adds a label to every pod: B1's own test passes and its
+    timeline says what was added (before, it failed: "expected exactly {'key': 'value'}")."""
+    admission_policy("injects", "pods", _labels_set({"example.com/injected": "yes"}), pods.pod("sample", ["sleep", "1"]),
+                     lambda pod: pod["metadata"]["labels"].get("example.com/injected") == "yes")
+    labels_suite.test_kubectl_selects_mynginx_pods_by_label_value_and_by_key_alone(kube, kubectl, timeouts)
+    assert any("labels the cluster added besides --labels: {'example.com/injected': 'yes'}" in e.summary
+               for e in kube.timeline.entries), kube.timeline.render()
+
+
+def test_b1_fails_where_admission_changes_a_label_the_guide_set(kube, kubectl, admission_policy, timeouts):
+    admission_policy("relabels", "pods", _labels_set({"key2": "changed"}), pods.pod("sample", ["sleep", "1"]),
+                     lambda pod: pod["metadata"]["labels"].get("key2") == "changed")
+    with pytest.raises(AssertionError) as failed:
+        labels_suite.test_kubectl_selects_mynginx_pods_by_label_value_and_by_key_alone(kube, kubectl, timeouts)
+    print(f"failed as expected: {failed.value}")
+    assert str(failed.value).startswith("pod/mynginx2 has labels {'key2': 'changed'} where "
+                                        "{'key1': 'value1', 'key2': 'value2'} was given"), str(failed.value)
 
 
 # -- Services: which layer is broken --------------------------------------------------------

@@ -227,11 +227,18 @@ def test_a_kubeconfig_list_is_read_from_the_environment(tmp_path, answering, mon
     assert cluster.connect(None, "ctx-second").context == "ctx-second"
 
 
-def test_a_missing_file_in_a_kubeconfig_list_is_named(tmp_path, answering):
-    paths = kubeconfig_list(tmp_path, answering) + os.pathsep + str(tmp_path / "typo")
+def test_a_missing_file_in_a_kubeconfig_list_is_passed_over_as_kubectl_does(tmp_path, answering):
+    read = kubeconfig_list(tmp_path, answering)
+    found = cluster.connect(read + os.pathsep + str(tmp_path / "typo"), "ctx-second")
+    assert found.context == "ctx-second" and found.kubeconfig == read
+    assert found.skipped == [str(tmp_path / "typo")]
+
+
+def test_a_kubeconfig_list_of_which_no_file_exists_is_named(tmp_path):
+    paths = os.pathsep.join([str(tmp_path / "a"), str(tmp_path / "b")])
     with pytest.raises(ClusterUnreachable) as info:
         cluster.connect(paths, None)
-    assert str(info.value).startswith(f"kubeconfig {tmp_path / 'typo'} does not exist (in the list {paths})")
+    assert str(info.value) == f"none of the kubeconfig files {paths} exists (give one with --kubeconfig or $KUBECONFIG)"
 
 
 def test_an_unknown_context_in_a_kubeconfig_list_names_the_merged_contexts(tmp_path, answering):

@@ -130,6 +130,17 @@ def test_the_header_names_the_run_the_cluster_the_permissions_and_the_winning_so
     ]
 
 
+def test_the_header_names_the_kubeconfig_files_read_and_those_passed_over(connects):
+    read_two = fake_cluster()
+    read_two.kubeconfig, read_two.skipped = "/a:/b", ["/nonexistent/other"]
+    connects(read_two)
+    run = Run.configure(CountingConfig(options={"allow_disruptive": "false", "allow_node_mutation": "false"}), "run-1")
+    run.cluster
+    assert run.header()[1:3] == [
+        "cluster: https://10.0.0.1:6443 (context ctx, kubeconfig /a:/b), server v1.36.3",
+        "kubeconfig files read: /a:/b; passed over, as kubectl does: /nonexistent/other (no such file)"]
+
+
 def test_substitutions_carry_the_runs_images_and_external_ip(tmp_path):
     images = tmp_path / "images.yaml"
     images.write_text("busybox:1.28: r/busybox:1.28\n")

@@ -108,3 +108,14 @@ def test_gather_pods_logs_and_unreadable_sections():
     assert sections["pods in ns"].startswith("(could not be read:")
     assert sections["logs"].startswith("(could not be read:")
     assert sections["events in ns"] == "(no events)"
+
+
+def test_the_labels_given_must_come_back_and_the_clusters_own_additions_are_its_right():
+    given = {"key1": "value1", "key2": "value2"}
+    assert pods.labels_set_by(given, {"key1": "value1", "key2": "value2"}) == (None, {})
+    assert pods.labels_set_by(given, {"key1": "value1", "key2": "value2", "example.com/injected": "yes"}) == (
+        None, {"example.com/injected": "yes"})
+    assert pods.labels_set_by(given, {"key1": "other", "key2": "value2"})[0] == (
+        "{'key1': 'other'} where {'key1': 'value1', 'key2': 'value2'} was given")
+    assert pods.labels_set_by(given, {"key1": "value1"})[0] == "{'key2': None} where " + str(given) + " was given"
+    assert pods.labels_set_by({"key": "value"}, None)[0] == "{'key': None} where {'key': 'value'} was given"
