@@ -90,6 +90,18 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
     assert "FAILED" not in result.stdout.str()
 
 
+def test_a_cluster_that_refuses_the_guides_pods_stops_the_run_once_naming_the_level(run_inner, cluster):
+    """Pod Security `restricted` enforced on the suite's namespaces (here by the option's label, as a
+    cluster's default would): one error before any test, instead of each test failing on its own."""
+    result = run_inner("def test_a(kube):\n    pass\n\ndef test_b(kube):\n    pass\n",
+                       "--pod-security-level=restricted")
+    err, out = result.stderr.str(), result.stdout.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR, f"exit {result.ret}\n{err}\n{out}"
+    assert err.count("the cluster refuses the guide's pods") == 1, err
+    assert 'violates PodSecurity "restricted:latest"' in err and "pass --pod-security-level baseline" in err, err
+    assert "FAILED" not in out and "passed" not in out
+
+
 @pytest.mark.node_mutation
 def test_the_node_ledger_puts_back_labels_and_taints_and_mends_a_killed_run(node_ledger, run, cluster,
                                                                            schedulable_workers, guide_nodes):

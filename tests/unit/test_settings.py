@@ -104,4 +104,4 @@ def test_every_setting_has_a_distinct_flag_env_and_name():
         assert len(values) == len(set(values)), attr
     for s in settings.SETTINGS:
         assert s.flag == "--" + s.name.replace("_", "-")
-        assert s.kind in ("string", "bool", "float", "catalog_ids")
+        assert s.kind in ("string", "bool", "float", "catalog_ids", "pod_security_level")
