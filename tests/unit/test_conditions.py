@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from kubernetes import client
 
@@ -91,6 +93,39 @@ def test_container_restarted():
     assert not c.met(pod(phase="Pending"))
     assert not c.met(None)
     assert c.final(pod(phase="Succeeded")) == "the pod reached final phase Succeeded"
+
+
+def _instance(container_id, restarts, last_exit=None):
+    cs = container_status("app", running=True, restarts=restarts)
+    cs.container_id = container_id
+    if last_exit is not None:
+        cs.last_state = client.V1ContainerState(terminated=client.V1ContainerStateTerminated(
+            exit_code=last_exit, finished_at=dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.timezone.utc)))
+    return pod(phase="Running", statuses=[cs])
+
+
+def test_a_restart_the_kubelet_does_not_count_ends_the_wait_naming_the_evidence():
+    """Seen twice in a row, as one status may lag: a new container id, or lastState terminated,
+    with restartCount at 0 (a kubelet that does not count restarts)."""
+    c = conditions.container_restarted("app", 1)
+    assert c.final(_instance("containerd://aaa", 0)) is None
+    assert c.final(_instance("containerd://bbb", 0, last_exit=1)) is None          # once: may lag
+    assert c.final(_instance("containerd://bbb", 0, last_exit=1)) == (
+        "container app was restarted (new id containerd://bbb, lastState exit 1 at 20:00:00) "
+        "but restartCount stays 0")
+    only_last_state = conditions.container_restarted("app", 1)
+    only_last_state.final(_instance("containerd://ccc", 0, last_exit=137))
+    assert only_last_state.final(_instance("containerd://ccc", 0, last_exit=137)) == (
+        "container app was restarted (a new instance, lastState exit 137 at 20:00:00) "
+        "but restartCount stays 0")
+
+
+def test_a_counted_restart_or_a_lag_of_one_status_is_no_evidence():
+    c = conditions.container_restarted("app", 2)
+    for state in (_instance("containerd://aaa", 0), _instance("containerd://bbb", 1, last_exit=1),
+                  _instance("containerd://bbb", 1, last_exit=1), _instance("containerd://ccc", 1, last_exit=1),
+                  _instance("containerd://ccc", 2, last_exit=1)):
+        assert c.final(state) is None
 
 
 def test_container_waiting_reason_in_containers_and_init_containers():
