@@ -234,6 +234,45 @@ def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_
 
 
 @pytest.mark.slow(30)
+def test_dns_behind_a_service_proxy_that_does_not_serve_blames_the_cluster_ip_not_dns(kube, admission_policy, timeouts):
+    """Cluster DNS is a Service: R1's client gets as its nameserver a copy of the DNS Service that
+    kube-proxy leaves alone (its service-proxy-name label), listing the real DNS pods. Its pods
+    answer, its ClusterIP does not: R1 must blame the ClusterIP layer (the Service proxy), as with
+    kube-proxy down, not DNS (before: "broken at its DNS name")."""
+    dns = next(s for s in kube.core.list_namespaced_service("kube-system").items
+               if any(p.port == 53 for p in s.spec.ports or []))
+    slices = kube.discovery.list_namespaced_endpoint_slice(
+        "kube-system", label_selector=f"kubernetes.io/service-name={dns.metadata.name}").items
+    pods_of_dns = sorted({a for sl in slices for e in sl.endpoints or [] for a in e.addresses})
+    ports = [{"name": "dns", "port": 53, "protocol": "UDP"}, {"name": "dns-tcp", "port": 53, "protocol": "TCP"}]
+    copy = kube.core.create_namespaced_service(kube.namespace, {
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "dns-copy", "labels": {PROXY_NAME_LABEL: "pod-conformance-none"}},
+        "spec": {"ports": [{**p, "targetPort": 53} for p in ports]}})
+    kube.discovery.create_namespaced_endpoint_slice(kube.namespace, {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "addressType": "IPv4",
+        "metadata": {"name": "dns-copy", "labels": {"kubernetes.io/service-name": "dns-copy"}},
+        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in pods_of_dns], "ports": ports})
+    searches = ", ".join(f'"{d}"' for d in (f"{kube.namespace}.svc.cluster.local", "svc.cluster.local", "cluster.local"))
+    admission_policy("dns-copy", "pods", [{"patchType": "JSONPatch", "jsonPatch": {
+        "expression": '[JSONPatch{op: "add", path: "/spec/dnsPolicy", value: "None"}, '
+                      'JSONPatch{op: "add", path: "/spec/dnsConfig", value: Object.spec.dnsConfig{'
+                      f'nameservers: ["{copy.spec.cluster_ip}"], searches: [{searches}], '
+                      'options: [Object.spec.dnsConfig.options{name: "timeout", value: "1"}, '
+                      'Object.spec.dnsConfig.options{name: "attempts", value: "1"}]}}]'}}],
+        pods.pod("http-client", ["sleep", "1"]), lambda pod: pod["spec"]["dnsPolicy"] == "None",
+        object_selector={"matchLabels": {"app": "http-client"}})
+    with pytest.raises(ServiceLayerBroken) as failed:
+        runtime_suite.test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts)
+    print(f"failed as expected: {failed.value}")
+    assert str(failed.value).startswith("service/myweb-svc is broken at its ClusterIP (the Service proxy"), \
+        str(failed.value)
+    assert (f"cluster DNS, service/dns-copy in {kube.namespace}, does not answer at its ClusterIP "
+            f"{copy.spec.cluster_ip}") in str(failed.value), str(failed.value)
+    assert "the Service proxy on the client's node is what is broken, not DNS" in str(failed.value)
+
+
+@pytest.mark.slow(30)
 def test_a_service_whose_endpoint_slice_misses_the_pod_port_blames_the_endpoint_slice(kube, admission_policy):
     """A policy points the Service's targetPort at 8080, where nothing listens: the EndpointSlice
     lists the pod on 8080, not 80. R1 must blame the EndpointSlice (with its waits shortened)."""

@@ -105,19 +105,25 @@ def _instance(container_id, restarts, last_exit=None):
 
 
 def test_a_restart_the_kubelet_does_not_count_ends_the_wait_naming_the_evidence():
-    """Seen twice in a row, as one status may lag: a new container id, or lastState terminated,
-    with restartCount at 0 (a kubelet that does not count restarts)."""
+    """Seen twice in a row, as one status may lag: a new container id with restartCount at 0 (a
+    kubelet that does not count restarts)."""
     c = conditions.container_restarted("app", 1)
     assert c.final(_instance("containerd://aaa", 0)) is None
     assert c.final(_instance("containerd://bbb", 0, last_exit=1)) is None          # once: may lag
     assert c.final(_instance("containerd://bbb", 0, last_exit=1)) == (
-        "container app was restarted (new id containerd://bbb, lastState exit 1 at 20:00:00) "
+        "container app was restarted (ids containerd://aaa, containerd://bbb, lastState exit 1 at 20:00:00) "
         "but restartCount stays 0")
-    only_last_state = conditions.container_restarted("app", 1)
-    only_last_state.final(_instance("containerd://ccc", 0, last_exit=137))
-    assert only_last_state.final(_instance("containerd://ccc", 0, last_exit=137)) == (
-        "container app was restarted (a new instance, lastState exit 137 at 20:00:00) "
-        "but restartCount stays 0")
+
+
+def test_the_instance_a_kubelet_killed_shown_in_last_state_before_the_next_starts_is_no_evidence():
+    """Recorded from a healthy kubelet: a failing postStart hook; the container waits with reason
+    PostStartHookError, lastState exit 137, restartCount 0, until the next instance starts."""
+    c = conditions.container_restarted("app", 1)
+    killed = _instance("containerd://aaa", 0, last_exit=137)
+    killed.status.container_statuses[0].state = client.V1ContainerState(
+        waiting=client.V1ContainerStateWaiting(reason="PostStartHookError"))
+    for _ in range(3):
+        assert c.final(killed) is None
 
 
 def test_a_counted_restart_or_a_lag_of_one_status_is_no_evidence():
