@@ -3,7 +3,7 @@
 breakage, the tests that failed and the line that says why. Exit 1 when a breakage was not
 caught, or caught only by failures none of whose first lines matches its cause.
 
-Usage: mutants-table.py [--markdown] FOLDER NAME...     (--markdown: rows for the README's table)"""
+Usage: mutants-table.py [--markdown] FOLDER NAME...     (--markdown: rows for the table in docs/lab.md)"""
 
 import re
 import sys
@@ -36,7 +36,7 @@ def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str, int]:
     return "CAUGHT, CAUSE NOT NAMED", failed[0][1], 0
 
 
-SHOWN = 5      # test names in a README row
+SHOWN = 5      # test names in a row of the table
 
 
 def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line: str) -> str:
