@@ -135,6 +135,8 @@ def prestop_times(log: str) -> dict[str, float]:
     found = {key: re.search(pattern + r" at (\d+\.\d+)", log)
              for key, pattern in (("began", "preStop began"), ("ended", "preStop ended"), ("sigterm", "got SIGTERM"))}
     missing = [key for key, m in found.items() if m is None]
+    assert found["began"] or found["ended"], "the preStop hook left no trace in the log (no 'preStop began' nor " \
+                                             f"'preStop ended' line); log:\n{log}"
     assert not missing, f"no line for {', '.join(missing)} in the log:\n{log}"
     return {key: float(m.group(1)) for key, m in found.items()}
 
@@ -158,7 +160,13 @@ def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
     log = kube.follow_log(name)
     kube.delete_pod(name)
     text = kube.wait(log, c.text_contains("got SIGTERM"), timeouts(PRESTOP_S) + timeouts.container_event)
-    assert_sigterm_after_prestop(text)
+    try:
+        assert_sigterm_after_prestop(text)
+    except AssertionError as e:
+        events = kube.last_events(name)
+        hook_event = "" if "FailedPreStopHook" in events else "; no FailedPreStopHook event"
+        raise AssertionError(f"{str(e).splitlines()[0]}{hook_event}{events}\n" + "\n".join(str(e).splitlines()[1:])) \
+            from None
 
 
 @pytest.mark.catalog("R2")

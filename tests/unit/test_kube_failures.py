@@ -39,3 +39,12 @@ def test_a_pod_evicted_although_it_tolerates_the_taint_is_named_in_the_failure(m
         "last seen: not found; pod/tolerant's last events: Normal Scheduled: Successfully assigned ns/tolerant "
         "to w1; Normal TaintManagerEviction: Marking for deletion Pod ns/tolerant; Normal Killing: Stopping "
         "container main (x2)")
+
+
+def test_a_prestop_hook_that_left_no_trace_says_so_rather_than_naming_missing_lines():
+    from suites.test_runtime import prestop_times
+    with pytest.raises(AssertionError, match=r"^the preStop hook left no trace in the log \(no 'preStop began' nor "
+                                             r"'preStop ended' line\)"):
+        prestop_times("started\ngot SIGTERM at 12.34\n")
+    with pytest.raises(AssertionError, match="^no line for ended in the log"):
+        prestop_times("started\npreStop began at 10.00\ngot SIGTERM at 12.34\n")
