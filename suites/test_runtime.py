@@ -136,7 +136,7 @@ def prestop_times(log: str) -> dict[str, float]:
              for key, pattern in (("began", "preStop began"), ("ended", "preStop ended"), ("sigterm", "got SIGTERM"))}
     missing = [key for key, m in found.items() if m is None]
     assert found["began"] or found["ended"], "the preStop hook left no trace in the log (no 'preStop began' nor " \
-                                             f"'preStop ended' line); log:\n{log}"
+                                             f"'preStop ended' line)\nthe log:\n{log}"
     assert not missing, f"no line for {', '.join(missing)} in the log:\n{log}"
     return {key: float(m.group(1)) for key, m in found.items()}
 
@@ -156,6 +156,11 @@ def test_the_prestop_hook_runs_before_sigterm(kube, timeouts):
     """SIGTERM must come after the hook has finished, not merely after it began: the hook lasts
     PRESTOP_S and both stamp their lines with the node's uptime."""
     doc = pods.pod("prestop", PRESTOP_MAIN, grace_period=30, lifecycle={"preStop": {"exec": {"command": PRESTOP_HOOK}}})
+    delete_after_prestop(kube, timeouts, doc)
+
+
+def delete_after_prestop(kube, timeouts, doc: dict) -> None:
+    """Start the pod, delete it, and check its log: the hook ran, for its length, before SIGTERM."""
     name = _start(kube, doc)
     log = kube.follow_log(name)
     kube.delete_pod(name)

@@ -371,6 +371,20 @@ def test_sigterm_during_the_prestop_hook_fails_the_order_check(kube, timeouts):
 
 
 @pytest.mark.aside
+def test_a_prestop_hook_that_never_ran_is_named_with_the_kubelets_event(kube, timeouts):
+    """A hook whose command does not exist stands for a kubelet that does not run it: R5's check
+    says the hook left no trace, with the pod's events, instead of naming missing log lines."""
+    doc = pods.pod("prestop", runtime_suite.PRESTOP_MAIN, grace_period=30,
+                   lifecycle={"preStop": {"exec": {"command": ["/no-such-hook"]}}})
+    with pytest.raises(AssertionError) as failed:
+        runtime_suite.delete_after_prestop(kube, timeouts, doc)
+    print(f"failed as expected: {failed.value}")
+    first = str(failed.value).splitlines()[0]
+    assert first.startswith("the preStop hook left no trace in the log"), first
+    assert "pod/prestop's last events:" in first and "FailedPreStopHook" in first, first
+
+
+@pytest.mark.aside
 def test_a_pod_ready_without_a_probe_fails_the_probe_check(kube, timeouts):
     """P4's success check on a pod with no probe at all (what a kubelet ignoring probes shows)."""
     kube.apply(pods.pod("probed", probes_suite.PROBED_NGINX, image=probes_suite.NGINX, grace_period=1))
