@@ -48,12 +48,12 @@ def run_to_the_end(sched, nodes, collection):
     """The workers take turns ending the first test they may start; returns what each ran. A run
     in which no worker may start a test while some are left is a hang."""
     ran = {node.name: [] for node in nodes}
-    while any(sched.node2pending[n] for n in nodes) or sched.pending:
-        startable = [n for n in nodes if sched.node2pending[n] and (len(sched.node2pending[n]) >= 2 or n.shutting_down)]
+    while any(sched.queued[n] for n in nodes) or sched.pending:
+        startable = [n for n in nodes if sched.queued[n] and (len(sched.queued[n]) >= 2 or n.shutting_down)]
         if not startable:
-            raise AssertionError(f"hung: queued {dict(sched.node2pending)}, pending {sched.pending}")
+            raise AssertionError(f"hung: queued {dict(sched.queued)}, pending {sched.pending}")
         for node in startable:
-            index = sched.node2pending[node][0]
+            index = sched.queued[node][0]
             ran[node.name].append(collection[index].split("::")[1])
             sched.mark_test_complete(node, index)
     assert all(node.shutting_down for node in nodes)
@@ -111,9 +111,9 @@ def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_pa
     sched, (gw0,) = controller(tmp_path, collection, workers=1, published=None)
     index = {c.split("::")[1]: i for i, c in enumerate(collection)}
     sched.pending[:] = [index[name] for name in pending]
-    sched.node2pending[gw0][:] = [index[ahead]]
+    sched.queued[gw0][:] = [index[ahead]]
     sched._refill(gw0)
-    assert collection[sched.node2pending[gw0][-1]] == f"t.py::{sent}"
+    assert collection[sched.queued[gw0][-1]] == f"t.py::{sent}"
 
 
 def test_a_crashed_workers_queued_tests_go_to_the_front_and_the_crashed_one_is_named(tmp_path):
