@@ -19,15 +19,12 @@ class PodSecurityCluster:
         self.labels, self.dry_runs, self.deleted = {}, [], []
 
     def create_namespace(self, body):
-        self.labels = dict(body.metadata.labels)
-
-    def patch_namespace(self, name, body):
-        self.labels.update(body["metadata"]["labels"])
+        self.labels[body.metadata.name] = dict(body.metadata.labels)
 
     def create_namespaced_pod(self, namespace, body, dry_run=None):
         assert dry_run == "All" and body["metadata"]["namespace"] == namespace
         self.dry_runs.append(body["metadata"]["name"])
-        level = self.labels.get(namespaces.POD_SECURITY_LABEL, self.default)
+        level = self.labels[namespace].get(namespaces.POD_SECURITY_LABEL, self.default)
         if self.other:
             raise ApiException(status=403, reason="Forbidden") from None
         if self.ORDER.index(level) < self.ORDER.index(self.needs):
@@ -62,7 +59,9 @@ def test_restricted_by_default_stops_the_run_once_naming_the_level_and_the_optio
     assert lines[1].startswith("  pod/") and 'violates PodSecurity "restricted:latest"' in lines[1]
     assert lines[4] == f"  and {len(admission_probe.guide_pods()) - 3} more pods"
     assert "need Pod Security level 'baseline'" in lines[5] and "pass --pod-security-level baseline" in lines[5]
-    assert cluster.deleted, "the probe namespace stays"
+    assert sorted(cluster.deleted) == sorted(cluster.labels), "a probe namespace stays"
+    assert [labels.get(namespaces.POD_SECURITY_LABEL) for labels in cluster.labels.values()] == [
+        None, "restricted", "baseline"], "each level is probed in a namespace made with its label"
 
 
 def test_with_the_option_the_probe_namespace_is_labelled_and_admitted():
