@@ -8,7 +8,6 @@ import time
 import uuid
 from pathlib import Path
 
-import pytest
 from kubernetes import client
 
 from fixtures.coordination.leases import NAMESPACE, RENEW_S, Member, lease_name
