@@ -3,7 +3,9 @@
 
 Rejects on: a test that passed before and does not pass after; a test that passed before and
 is missing after; a measured duration that grew by more than --threshold (a fraction) and by
-more than --min-delta seconds; and on each --reject REASON. Prints the verdict, its reasons and a
+more than --min-delta seconds; a node that took the suite's pods before and is left out
+after (a run passes over a node its owner cordoned or tainted, so only the comparison
+sees that an upgrade left one so); and on each --reject REASON. Prints the verdict, its reasons and a
 table, and writes them to --out."""
 
 import argparse
@@ -71,6 +73,16 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
     return rows, rejections
 
 
+def lost_nodes(before: dict, after: dict) -> list[str]:
+    """Nodes that played the guide's workers before and take no pods after, with the reason."""
+    b, a = before.get("nodes") or {}, after.get("nodes") or {}
+    if not b or not a:
+        return []
+    left_out = a.get("left_out") or {}
+    return [f"node {n} took the suite's pods before and is left out after: {left_out[n]}"
+            for n in b.get("workers") or [] if n in left_out]
+
+
 def largest_growth(before: dict, after: dict) -> str:
     """The measured duration that grew the most, as evidence of how close an ACCEPT was."""
     growth = [(now - then, test, name, then, now)
@@ -116,7 +128,7 @@ def main() -> int:
     opts = ap.parse_args()
     before, after = load(opts.before), load(opts.after)
     rows, rejections = compare(before, after, opts.threshold, opts.min_delta)
-    rejections = opts.reject + rejections
+    rejections = opts.reject + lost_nodes(before, after) + rejections
     text = render(rows, rejections, before, after, opts.threshold, opts.min_delta)
     print(text, end="")
     if opts.out:

@@ -1,6 +1,7 @@
 """Node scheduling (the guide's "Node Schedule 활용 - taint, tolerations"): nodeSelector,
 node labels, nodeName, taints and tolerations. Node names come from the cluster: the guide's
-k8s-node1..3 are the cluster's workers in name order (fixture guide_nodes)."""
+k8s-node1..3 are played by the nodes that take ordinary pods (fixtures/topology.py); a behaviour
+shown with two different nodes needs two of them, one shown on a node needs only one."""
 
 import copy
 import time
@@ -11,9 +12,9 @@ from fixtures import conditions as c
 from fixtures import node_state, pods
 from fixtures.node_state import CONTROL_PLANE_ROLE
 from fixtures.proof import CANNOT_PROVE_HERE
+from fixtures.topology import GUIDE_WORKERS
 from fixtures.waiting import Polled
 
-GUIDE_WORKERS = ("k8s-node1", "k8s-node2", "k8s-node3")
 WORKER_ROLE = "node-role.kubernetes.io/worker"
 # Keys of the suite's own, where the guide's exact key does not matter.
 EVICT_KEY = "pod-conformance/evict"
@@ -33,17 +34,16 @@ SCHEDULER_SEES_S = 1
 
 
 @pytest.fixture
-def workers(namespace, guide_nodes, cluster, timeouts) -> list[str]:
-    """The cluster's nodes standing for the guide's k8s-node1..3. All three must take pods: one
-    that is NotReady, cordoned or tainted by someone else is a broken cluster (a botched upgrade
-    leaves one so), which fails the test rather than skipping it. Read within the test's hold on
-    the cluster (`namespace`), where no node-mutating test of a live run has a node changed. A
-    node that is Ready again gets the moment the node controller takes to lift its NotReady
-    taints."""
-    stands_for = {g: guide_nodes[g] for g in GUIDE_WORKERS if g in guide_nodes}
-    if len(stands_for) < len(GUIDE_WORKERS):
-        pytest.skip(f"{CANNOT_PROVE_HERE}the guide needs three workers (k8s-node1..3), this cluster has "
-                    f"{len(stands_for)} besides its control plane")
+def workers(namespace, topology, cluster, timeouts) -> list[str]:
+    """The nodes that play the guide's k8s-node1..3 (up to three different ones). They must all
+    take pods: one that is NotReady, or has been cordoned or tainted by someone else since the
+    run began, is a broken cluster (a botched upgrade leaves one so), which fails the test rather
+    than skipping it. Read within the test's hold on the cluster (`namespace`), where no
+    node-mutating test of a live run has a node changed. A node that is Ready again gets the
+    moment the node controller takes to lift its NotReady taints."""
+    if not topology.workers:
+        pytest.skip(f"{CANNOT_PROVE_HERE}{topology.too_few(1)}")
+    stands_for = dict(zip(GUIDE_WORKERS, topology.workers))
     nodes = node_state.once_recovered(lambda: cluster.core.list_node().items, set(stands_for.values()),
                                       timeouts(node_state.LIFTED_WITHIN_S))
     unfit = node_state.unfit_workers(stands_for, nodes)
@@ -51,9 +51,17 @@ def workers(namespace, guide_nodes, cluster, timeouts) -> list[str]:
         lingered = (f" (the node controller kept its taints on a Ready node for "
                     f"{timeouts(node_state.LIFTED_WITHIN_S):g} s)"
                     if any(node_state.recovering(n) for n in nodes if n.metadata.name in stands_for.values()) else "")
-        pytest.fail("; ".join(unfit) + lingered + "; the guide's k8s-node1..3 must all take pods: untaint, "
-                    "uncordon or repair the node", pytrace=False)
+        pytest.fail("; ".join(unfit) + lingered + "; the nodes that play the guide's workers must take pods: "
+                    "untaint, uncordon or repair the node", pytrace=False)
     return list(stands_for.values())
+
+
+def _two(topology, first: str, second: str) -> tuple[str, str]:
+    """The different nodes that play the guide's `first` and `second`, or NOT PROVEN here."""
+    found = topology.distinct(first, second)
+    if found is None:
+        pytest.skip(f"{CANNOT_PROVE_HERE}{topology.too_few(2)}")
+    return found[0], found[1]
 
 
 def _pinned(name: str, node: str, **fields) -> dict:
@@ -135,10 +143,10 @@ def _events(kube, name: str) -> Polled:
 # -- nodeSelector, node labels, nodeName -------------------------------------------------
 
 @pytest.mark.catalog("N1")
-def test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, workers, guide_nodes, timeouts):
+def test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, workers, topology, timeouts):
     """sch-test1 and three copies of it must all land on k8s-node1's stand-in; a copy whose
     selector names k8s-node2 must land there (PLACED_PODS)."""
-    node, other = guide_nodes["k8s-node1"], guide_nodes["k8s-node2"]
+    node, other = _two(topology, "k8s-node1", "k8s-node2")
     docs = _copies(kube.manifest("sch-test1")[0], PLACED_PODS)
     docs.append(_control(docs[0], {"kubernetes.io/hostname": other}))
     for doc in docs:
@@ -151,10 +159,10 @@ def test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, workers, 
 
 @pytest.mark.catalog("N2")
 @pytest.mark.node_mutation
-def test_sch_test2_lands_on_the_node_labelled_cputype_gpu(kube, workers, guide_nodes, node_ledger, timeouts):
+def test_sch_test2_lands_on_the_node_labelled_cputype_gpu(kube, workers, topology, node_ledger, timeouts):
     """sch-test2 and three copies must all land on the node labelled cputype=gpu; a copy
     selecting cputype=cpu, the label of another node, must land there (PLACED_PODS)."""
-    node, other = guide_nodes["k8s-node2"], guide_nodes["k8s-node3"]
+    node, other = _two(topology, "k8s-node2", "k8s-node3")
     node_ledger.label(node, "cputype", "gpu")
     node_ledger.label(other, "cputype", "cpu")
     docs = _copies(kube.manifest("sch-test2")[0], PLACED_PODS)
@@ -253,11 +261,17 @@ def test_a_noschedule_taint_keeps_running_pods_and_holds_new_ones_until_it_is_re
 
 
 @pytest.mark.catalog("N4")
-def test_the_control_plane_node_carries_the_control_plane_noschedule_taint(cluster):
+def test_the_control_plane_node_carries_the_control_plane_noschedule_taint(cluster, topology):
+    """Where control-plane nodes are the only nodes that take pods (a single-node cluster: kind's
+    default, minikube, Docker Desktop), their owner has lifted the taint on purpose."""
     control = [n for n in cluster.core.list_node().items if CONTROL_PLANE_ROLE in (n.metadata.labels or {})]
     if not control:
         pytest.skip(f"{CANNOT_PROVE_HERE}no node has the {CONTROL_PLANE_ROLE} label (a managed cluster hides its "
                     f"control plane)")
+    names = {n.metadata.name for n in control}
+    if topology.workers and set(topology.workers) <= names:
+        pytest.skip(f"{CANNOT_PROVE_HERE}the control plane ({', '.join(sorted(names))}) is where this cluster runs "
+                    f"its pods, so it is left untainted on purpose")
     for node in control:
         taints = [f"{t.key}:{t.effect}" for t in node.spec.taints or []]
         assert f"{CONTROL_PLANE_ROLE}:NoSchedule" in taints, \
@@ -339,11 +353,11 @@ def test_a_noexecute_taint_evicts_running_pods_that_do_not_tolerate_it(kube, wor
     pytest.param("NoSchedule", id="NoSchedule", marks=pytest.mark.catalog("N4")),
     pytest.param("PreferNoSchedule", id="PreferNoSchedule", marks=pytest.mark.catalog("N6")),
 ])
-def test_pods_without_a_toleration_avoid_a_tainted_node_while_other_nodes_fit(kube, workers, node_ledger,
+def test_pods_without_a_toleration_avoid_a_tainted_node_while_other_nodes_fit(kube, workers, topology, node_ledger,
                                                                               timeouts, effect):
     """PreferNoSchedule is a score, not a filter: the tainted node only loses points. The
-    other two workers are free and the pods ask for nothing, so no other score comes close."""
-    tainted = workers[0]
+    other workers are free and the pods ask for nothing, so no other score comes close."""
+    tainted, _ = _two(topology, "k8s-node1", "k8s-node2")
     _taint(node_ledger, timeouts, tainted, AVOID_KEY, "x", effect)
     names = [f"spread-{i}" for i in range(6)]
     for name in names:
@@ -355,10 +369,10 @@ def test_pods_without_a_toleration_avoid_a_tainted_node_while_other_nodes_fit(ku
 
 @pytest.mark.catalog("N6")
 @pytest.mark.node_mutation
-def test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, workers, node_ledger, timeouts):
+def test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, workers, topology, node_ledger, timeouts):
     """PLACED_PODS pods pinned to the PreferNoSchedule node must all land there, and a control
     pod pinned to another worker there."""
-    node, other = workers[0], workers[1]
+    node, other = _two(topology, "k8s-node1", "k8s-node2")
     node_ledger.taint(node, AVOID_KEY, "x", "PreferNoSchedule")
     docs = _copies(_pinned("only-there", node), PLACED_PODS)
     docs.append(_control(docs[0], {"kubernetes.io/hostname": other}))
