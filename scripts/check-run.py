@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fixtures.catalog import CATALOG  # noqa: E402
-from fixtures.proof import PROVEN, Proof  # noqa: E402
+from fixtures.proof import PROVEN, from_junit, junit_cases  # noqa: E402
 
 ALLOWED_SKIP_PREFIXES = ("needs_egress:", "disruptive:")
 
@@ -37,26 +37,15 @@ def main() -> int:
         print(f"check-run: cannot read {opts.junit}: {e}")
         return 1
     by_id = collections.defaultdict(collections.Counter)
-    proof = Proof()
-    bad_skips, total = [], 0
-    for case in root.iter("testcase"):
-        total += 1
-        name = f"{case.get('classname')}::{case.get('name')}"
-        skipped = case.find("skipped")
-        if skipped is not None and skipped.get("type") == "pytest.xfail":
-            skipped, outcome = None, "xfailed"
-        else:
-            outcome = ("failed" if case.find("failure") is not None or case.find("error") is not None
-                       else "skipped" if skipped is not None else "passed")
-        if skipped is not None:
-            reason = (skipped.get("message") or "").removeprefix("Skipped: ")
-            if not reason.startswith(allowed):
-                bad_skips.append(f"{name}: {reason}")
-        ids = tuple(prop.get("value") for prop in case.iter("property") if prop.get("name") == "catalog")
+    bad_skips = []
+    cases = junit_cases(root)
+    total = len(cases)
+    for name, ids, outcome, reason in cases:
+        if outcome == "skipped" and not reason.startswith(allowed):
+            bad_skips.append(f"{name}: {reason}")
         for cid in ids:
             by_id[cid][outcome] += 1
-        reason = (case.find("skipped").get("message") or "").removeprefix("Skipped: ") if outcome in ("skipped", "xfailed") else None
-        proof.add(name, ids, "skipped" if outcome == "xfailed" else outcome, reason)
+    proof = from_junit(root)
     print(f"\ncatalog coverage ({total} tests run):")
     for cid in sorted(by_id, key=lambda i: (i[0], int(i[1:]) if i[1:].isdigit() else 0)):
         print(f"  {cid:<4} " + ", ".join(f"{n} {o}" for o, n in sorted(by_id[cid].items())))

@@ -8,10 +8,12 @@ from kubernetes import client
 
 from fixtures import manifests
 from fixtures.timeouts import Timeouts
+from fixtures.topology import Topology
 from suites import test_scheduling as scheduling
 
 WORKERS = ["w1", "w2", "w3"]
-GUIDE = {"k8s-node1": "w1", "k8s-node2": "w2", "k8s-node3": "w3", "k8s-master": "cp"}
+TOPOLOGY = Topology(workers=tuple(WORKERS), control_plane="cp")
+GUIDE = TOPOLOGY.guide_nodes()
 
 
 class FakeLedger:
@@ -61,11 +63,12 @@ def run(test, choose):
     ledger = FakeLedger()
     kube = FakeKube(ledger, choose)
     if test == "N1":
-        scheduling.test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, WORKERS, GUIDE, Timeouts())
+        scheduling.test_sch_test1_lands_on_the_node_its_hostname_selector_names(kube, WORKERS, TOPOLOGY, Timeouts())
     elif test == "N2":
-        scheduling.test_sch_test2_lands_on_the_node_labelled_cputype_gpu(kube, WORKERS, GUIDE, ledger, Timeouts())
+        scheduling.test_sch_test2_lands_on_the_node_labelled_cputype_gpu(kube, WORKERS, TOPOLOGY, ledger, Timeouts())
     else:
-        scheduling.test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, WORKERS, ledger, Timeouts())
+        scheduling.test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, WORKERS, TOPOLOGY, ledger,
+                                                                              Timeouts())
     return kube.placed
 
 

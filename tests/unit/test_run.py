@@ -39,8 +39,11 @@ def clean_env(monkeypatch):
 
 
 def fake_cluster(created_by_suite=False):
+    nodes = [node("cp", labels={"node-role.kubernetes.io/control-plane": ""},
+                  taints=[("node-role.kubernetes.io/control-plane", None, "NoSchedule")]), node("w1"), node("w2")]
     return SimpleNamespace(server="https://10.0.0.1:6443", context="ctx", kubeconfig="/kc", version="v1.36.3",
-                           created_by_suite=created_by_suite, core=None, api=None)
+                           created_by_suite=created_by_suite, api=None,
+                           core=SimpleNamespace(list_node=lambda: SimpleNamespace(items=nodes)))
 
 
 @pytest.fixture
@@ -124,6 +127,7 @@ def test_the_header_names_the_run_the_cluster_the_permissions_and_the_winning_so
     assert run.header() == [
         "pod-conformance run id: run-1",
         "cluster: https://10.0.0.1:6443 (context ctx, kubeconfig /kc), server v1.36.3",
+        "the guide's nodes: k8s-node1=w1, k8s-node2=w2, k8s-node3=w1, k8s-master=cp",
         "node mutation: allowed (the suite created this cluster)",
         "disruptive tests: not allowed (from --allow-disruptive)",
         "timeout-scale: 1.5 (from $CONFORMANCE_TIMEOUT_SCALE)",
