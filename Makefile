@@ -13,6 +13,9 @@
 # make mutants           the broken-cluster lab: breaks the local cluster in each way of
 #                        localcluster/lab/ (MUTANTS="a b" for some), runs the tests that must notice,
 #                        restores it, prints breakage -> failed tests -> first line
+# make variants          the healthy-variants lab: reshapes the local cluster in each healthy way of
+#                        localcluster/variants/ (VARIANTS="a b" for some), runs the whole suite, puts
+#                        it back; requires no failure and NOT PROVEN exactly where a variant allows
 SHELL := /bin/bash
 VENV ?= .venv
 PYTEST_ARGS ?= -n 6
@@ -29,7 +32,7 @@ endif
 SUITE_CONTEXT := $(CONTEXT)
 export SUITE_KUBECONFIG SUITE_CONTEXT SUITE_CLUSTER
 
-.PHONY: test bench check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image mutants
+.PHONY: test bench check report deps upgrade-baseline upgrade-verify upgrade-local cluster-deps cluster-build cluster-up cluster-down cluster-kubeconfig kind-deps kind-image mutants variants
 
 test: deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/run-suite.sh
@@ -83,6 +86,9 @@ endif
 
 mutants: deps cluster-deps
 	@VENV=$(VENV) REPORTS=$(REPORTS) MUTANTS="$(MUTANTS)" scripts/mutants.sh
+
+variants: deps cluster-deps
+	@VENV=$(VENV) REPORTS=$(REPORTS) VARIANTS="$(VARIANTS)" scripts/variants.sh
 
 kind-deps:
 	@kind/install-deps.sh

@@ -17,8 +17,11 @@ build_kube() {
   lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 5-9 minutes on 2 cores"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"
-  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$modfile" -trimpath \
-      -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/kube" .) \
+  go_build_kube() {
+    cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$modfile" -trimpath \
+      -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/kube" .
+  }
+  lc_timed "building kube $version" kube-build 360 go_build_kube \
     || { rm -rf "$tmp"; lc_die "go build of kube $version failed (output above)"; }
   for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
     ln -sf kube "$tmp/$name"
@@ -33,8 +36,11 @@ build_coredns() {
   lc_log "building coredns $LC_COREDNS_VERSION"
   local start=$SECONDS
   mkdir -p "$out.tmp"
-  (cd / && CGO_ENABLED=0 GOBIN="$out.tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
-      "github.com/coredns/coredns@$LC_COREDNS_VERSION") \
+  go_install_coredns() {
+    cd / && CGO_ENABLED=0 GOBIN="$out.tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
+      "github.com/coredns/coredns@$LC_COREDNS_VERSION"
+  }
+  lc_timed "building coredns $LC_COREDNS_VERSION" coredns-build 130 go_install_coredns \
     || { rm -rf "$out.tmp"; lc_die "go install of coredns $LC_COREDNS_VERSION failed (output above)"; }
   rm -rf "$out"; mv "$out.tmp" "$out"
   lc_log "coredns built in $((SECONDS - start)) s -> $out"

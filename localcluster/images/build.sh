@@ -103,7 +103,8 @@ build_recipe() {
   ctr=$(bah from --name "lc-$recipe" scratch)
   root=$(bah mount "$ctr") src=$here/$recipe
   # shellcheck source=/dev/null
-  (source "$src/recipe.sh")
+  run_recipe() { source "$src/recipe.sh"; }
+  lc_timed "building image $recipe" "image-$recipe" 30 run_recipe
   bah config --created-by "localcluster/images/$recipe" "$ctr"
   bah commit --quiet --format oci --disable-compression=false --rm "$ctr" \
     "oci-archive:$work/image.oci.tar:$primary" >/dev/null

@@ -11,6 +11,26 @@ LC_COREDNS_VERSION=${COREDNS_VERSION:-$(cat "$LC_ROOT/COREDNS_VERSION")}
 
 lc_log() { printf '[localcluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 lc_die() { printf '[localcluster] ERROR: %s\n' "$*" >&2; exit 1; }
+# lc_timed WHAT KEY USUAL_S COMMAND...: runs COMMAND; every 30 s says how long WHAT has taken and
+# how long it usually takes here (its last duration on this machine, else USUAL_S), and keeps
+# this one's duration for next time.
+lc_timed() {
+  local what=$1 key=$2 usual=$3 start=$SECONDS pid rc=0 said=0 file="$LC_CACHE/durations/$2"
+  shift 3
+  [ -s "$file" ] && usual=$(cat "$file")
+  "$@" & pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if [ $((SECONDS - start - said)) -ge 30 ]; then
+      said=$((SECONDS - start))
+      lc_log "$what: $(lc_mmss "$said") of about $(lc_mmss "$usual")"
+    fi
+  done
+  wait "$pid" || rc=$?
+  if [ "$rc" = 0 ]; then mkdir -p "${file%/*}"; echo $((SECONDS - start)) > "$file"; fi
+  return "$rc"
+}
+lc_mmss() { printf '%d:%02d' $(($1 / 60)) $(($1 % 60)); }
 
 # lc_bin_dir VERSION: where the kube binary of that version is cached.
 lc_bin_dir() { echo "$LC_CACHE/bin/kube-$1-$(lc_source_key "$1")"; }

@@ -175,3 +175,22 @@ def test_kind_up_counts_a_cordoned_node_as_ready_and_a_notready_one_not():
                          capture_output=True, text=True, env={"TOP": str(LIB.parents[1]), "PATH": "/usr/bin:/bin"})
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "3"
+
+
+@pytest.mark.parametrize("how", ["told to stop", "its script ended"])
+def test_a_turn_still_waited_for_is_given_up_when_the_script_stops_or_ends(api, tmp_path, how):
+    """A script stopped (SIGTERM) or gone while it waits for its turn leaves no waiting holder
+    behind: seen on a cluster held alone by make variants, where the holder waited on."""
+    run = Member(api, api, "run-a", "gw0")
+    run.join()
+    with run.exclusive():
+        script = subprocess.Popen(["sleep", "30"])
+        thread, stop, ready, result = holding(api, tmp_path, parent=processes.identity(script.pid))
+        assert not threading.Event().wait(0.3) and thread.is_alive()
+        if how == "told to stop":
+            stop.set()
+        script.kill()
+        script.wait()
+        thread.join(5)
+        assert not thread.is_alive() and result == {"code": 0} and not ready.exists()
+        assert "run-cluster-up-1-2-script" not in api.leases
