@@ -10,8 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source localcluster/lib/common.sh
-source "$LC_ROOT/lib/proc.sh"
-source "$LC_ROOT/lib/turn.sh"
+# What up.sh uses, so that a variant can restart a component as up.sh does.
+for lib in proc network certs controlplane registry dns node gate turn; do source "$LC_ROOT/lib/$lib.sh"; done
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/variants
 say() { printf '[variants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -12,6 +12,8 @@ lc_etcd_up() {
   lc_wait etcd "serving on 127.0.0.1:2379" 60 curl -sf http://127.0.0.1:2381/health
 }
 
+# LC_APISERVER_ADMISSION_CONFIG: a file for --admission-control-config-file (make variants sets
+# Pod Security's cluster-wide default with it).
 lc_controlplane_up() {
   local bin pki; bin=$(lc_bin_dir "$LC_KUBE_VERSION"); pki=$(lc_pki_dir)
   lc_start kube-apiserver -- "$bin/kube-apiserver" \
@@ -26,7 +28,8 @@ lc_controlplane_up() {
     --service-account-issuer=https://kubernetes.default.svc \
     --service-cluster-ip-range="$LC_SERVICE_CIDR" \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction \
-    --allow-privileged=true --profiling=false
+    --allow-privileged=true --profiling=false \
+    ${LC_APISERVER_ADMISSION_CONFIG:+--admission-control-config-file="$LC_APISERVER_ADMISSION_CONFIG"}
   lc_wait kube-apiserver "ready on $LC_APISERVER_URL" 120 lc_kubectl get --raw /readyz
   # LC_CONTROLLERS: the broken-cluster lab (localcluster/lab/) disables one controller with it.
   lc_start kube-controller-manager -- "$bin/kube-controller-manager" \
