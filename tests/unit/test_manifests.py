@@ -274,3 +274,28 @@ def test_guide_namespace_typo_is_valid_yaml():
 def test_corrected_guide_manifests_parse():
     assert manifests.parse(GUIDE_MYAPP_INIT_POD.replace("     command:", "    command:"))
     assert manifests.parse(GUIDE_SCH_TEST4.replace('"NoSchedule\n', '"NoSchedule"\n'))
+
+
+def test_kube_apply_maps_the_guides_node_names_once(monkeypatch):
+    """Where cluster nodes are named as the guide's and play others (k8s-node1 cordoned, so
+    k8s-node2 plays it; k8s-master hidden), a manifest's nodes are mapped once and a document a
+    test wrote with a node it chose is taken as written (was: mapped again on apply, k8s-node1
+    -> k8s-node2 -> k8s-node3, and k8s-master refused as played by no node)."""
+    from types import SimpleNamespace
+
+    from kubernetes import client, utils
+
+    from fixtures.kube import Kube
+    from fixtures.timeline import Timeline
+    from fixtures.timeouts import Timeouts
+
+    sent = []
+    monkeypatch.setattr(utils, "create_from_dict", lambda api, doc, namespace: sent.append(doc) or [doc])
+    played = {"k8s-node1": "k8s-node2", "k8s-node2": "k8s-node3", "k8s-node3": "k8s-node2"}
+    kube = Kube(SimpleNamespace(api=client.ApiClient()), "ns", Timeline(), Timeouts(), Substitutions("ns", nodes=played))
+    monkeypatch.setattr(kube, "check_admission", lambda *a: None)
+    kube.apply("sch-test1")
+    kube.apply({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "pinned"},
+                "spec": {"nodeSelector": {"kubernetes.io/hostname": "k8s-master"},
+                         "containers": [{"name": "c", "image": "busybox:1.28"}]}})
+    assert [d["spec"]["nodeSelector"]["kubernetes.io/hostname"] for d in sent] == ["k8s-node2", "k8s-master"]
