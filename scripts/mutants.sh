@@ -12,28 +12,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source localcluster/lib/common.sh
 # What up.sh uses, so that a breakage can start a component as up.sh does.
-for lib in proc network certs controlplane registry dns node gate turn; do source "$LC_ROOT/lib/$lib.sh"; done
+for lib in proc network certs controlplane registry dns node gate turn lab; do source "$LC_ROOT/lib/$lib.sh"; done
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/mutants
 say() { printf '[mutants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 [ "$(id -u)" = 0 ] || lc_die "the lab breaks the local cluster's daemons: run it as root"
 
-names=("$@")
-[ ${#names[@]} -gt 0 ] || read -r -a names <<<"${MUTANTS:-}"
-if [ ${#names[@]} -eq 0 ]; then
-  for f in localcluster/lab/*.sh; do names+=("$(basename "$f" .sh)"); done
-fi
-for name in "${names[@]}"; do
-  [ -f "localcluster/lab/$name.sh" ] || lc_die "no breakage '$name' (localcluster/lab/: $(ls localcluster/lab | sed 's/\.sh$//' | tr '\n' ' '))"
-done
-
+given=("$@")
+[ ${#given[@]} -gt 0 ] || read -r -a given <<<"${MUTANTS:-}"
+lc_lab_pick localcluster/lab "${given[@]}"
+names=("${LC_LAB_NAMES[@]}")
 rm -rf "$out"; mkdir -p "$out"
-say "the cluster, healthy first"
-localcluster/up.sh >/dev/null
-kubeconfig=$(lc_kubeconfig admin)
-PATH="$(lc_bin_dir "$LC_KUBE_VERSION"):$PATH"   # the kubectl built with the cluster
-say "taking the cluster alone (runs of the suite in progress end their tests first)"
-lc_turn_take mutants alone
+lc_lab_begin mutants
+kubeconfig=$LC_LAB_KUBECONFIG
 
 for name in "${names[@]}"; do
   (

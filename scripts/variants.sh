@@ -11,29 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source localcluster/lib/common.sh
 # What up.sh uses, so that a variant can restart a component as up.sh does.
-for lib in proc network certs controlplane registry dns node gate turn; do source "$LC_ROOT/lib/$lib.sh"; done
+for lib in proc network certs controlplane registry dns node gate turn lab; do source "$LC_ROOT/lib/$lib.sh"; done
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/variants
 say() { printf '[variants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 [ "$(id -u)" = 0 ] || lc_die "the variants lab starts and reshapes the local cluster: run it as root"
 
-names=("$@")
-[ ${#names[@]} -gt 0 ] || read -r -a names <<<"${VARIANTS:-}"
-if [ ${#names[@]} -eq 0 ]; then
-  for f in localcluster/variants/*.sh; do names+=("$(basename "$f" .sh)"); done
-fi
-for name in "${names[@]}"; do
-  [ -f "localcluster/variants/$name.sh" ] \
-    || lc_die "no variant '$name' (localcluster/variants/: $(ls localcluster/variants | sed 's/\.sh$//' | tr '\n' ' '))"
-done
-
+given=("$@")
+[ ${#given[@]} -gt 0 ] || read -r -a given <<<"${VARIANTS:-}"
+lc_lab_pick localcluster/variants "${given[@]}"
+names=("${LC_LAB_NAMES[@]}")
 rm -rf "$out"; mkdir -p "$out"
-say "the cluster, healthy first"
-localcluster/up.sh >/dev/null
-kubeconfig=$(lc_kubeconfig admin)
-PATH="$(lc_bin_dir "$LC_KUBE_VERSION"):$PATH"   # the kubectl built with the cluster
-say "taking the cluster alone (runs of the suite in progress end their tests first)"
-lc_turn_take variants alone
+lc_lab_begin variants
+kubeconfig=$LC_LAB_KUBECONFIG
 # A variants run killed mid-way leaves its reshaping: every variant is put back first.
 for f in localcluster/variants/*.sh; do ( source "$f"; variant_restore ); done
 
