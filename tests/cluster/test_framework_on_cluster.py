@@ -36,16 +36,21 @@ WRONG_TESTS = textwrap.dedent('''
 
 
 @pytest.fixture
-def run_inner(pytester, cluster, monkeypatch):
-    """Run pytest on a test file of our own against the same cluster, as a user would."""
+def run_inner(pytester, run, cluster, monkeypatch):
+    """Run pytest on a test file of our own against the same cluster, as a user would, with this
+    run's Pod Security level (a cluster that enforces one by default refuses the guide's pods
+    without it)."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = suites tests", "testpaths = ."))
+    level = run.value("pod_security_level")
 
-    def run(source: str, *args: str):
+    def run_(source: str, *args: str):
         pytester.makepyfile(test_inner=source)
         return pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--kubeconfig={cluster.kubeconfig}",
-                                             "-p", "no:cacheprovider", *args, timeout=600)
-    return run
+                                             "-p", "no:cacheprovider",
+                                             *([f"--pod-security-level={level}"] if level else []), *args,
+                                             timeout=600)
+    return run_
 
 
 def _run_id(output: str) -> str:
