@@ -16,14 +16,10 @@ for lib in proc network certs controlplane registry dns node gate turn lab; do s
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/mutants
 say() { printf '[mutants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-[ "$(id -u)" = 0 ] || lc_die "the lab breaks the local cluster's daemons: run it as root"
-
 given=("$@")
 [ ${#given[@]} -gt 0 ] || read -r -a given <<<"${MUTANTS:-}"
-lc_lab_pick localcluster/lab "${given[@]}"
+lc_lab_start mutants localcluster/lab "$out" "${given[@]}"
 names=("${LC_LAB_NAMES[@]}")
-rm -rf "$out"; mkdir -p "$out"
-lc_lab_begin mutants
 kubeconfig=$LC_LAB_KUBECONFIG
 
 for name in "${names[@]}"; do

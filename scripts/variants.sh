@@ -15,14 +15,10 @@ for lib in proc network certs controlplane registry dns node gate turn lab; do s
 VENV=${VENV:-.venv} REPORTS=${REPORTS:-reports}
 out=$REPORTS/variants
 say() { printf '[variants %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-[ "$(id -u)" = 0 ] || lc_die "the variants lab starts and reshapes the local cluster: run it as root"
-
 given=("$@")
 [ ${#given[@]} -gt 0 ] || read -r -a given <<<"${VARIANTS:-}"
-lc_lab_pick localcluster/variants "${given[@]}"
+lc_lab_start variants localcluster/variants "$out" "${given[@]}"
 names=("${LC_LAB_NAMES[@]}")
-rm -rf "$out"; mkdir -p "$out"
-lc_lab_begin variants
 kubeconfig=$LC_LAB_KUBECONFIG
 # A variants run killed mid-way leaves its reshaping: every variant is put back first.
 for f in localcluster/variants/*.sh; do ( source "$f"; variant_restore ); done

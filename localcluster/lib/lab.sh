@@ -13,9 +13,18 @@ lc_lab_pick() {
   done
 }
 
-# lc_lab_begin WHO: the cluster up and healthy, the kubectl built with it first on PATH, then the
-# cluster held alone by WHO until the script ends (runs of the suite in progress end their tests
-# first). Sets LC_LAB_KUBECONFIG.
+# lc_lab_start WHO DIR OUT [NAME...]: as root, the recipes of DIR to run (LC_LAB_NAMES), OUT
+# emptied, the cluster up and healthy, the kubectl built with it first on PATH, then the cluster
+# held alone by WHO until the script ends (runs of the suite in progress end their tests first).
+# Sets LC_LAB_KUBECONFIG.
+lc_lab_start() {
+  local who=$1 dir=$2 out=$3; shift 3
+  [ "$(id -u)" = 0 ] || lc_die "$who changes the local cluster's daemons and nodes: run it as root"
+  lc_lab_pick "$dir" "$@"
+  rm -rf "$out"; mkdir -p "$out"
+  lc_lab_begin "$who"
+}
+
 lc_lab_begin() {
   lc_log "$1: the cluster, healthy first"
   "$LC_ROOT/up.sh" >/dev/null
