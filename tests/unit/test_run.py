@@ -351,3 +351,15 @@ def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(
     monkeypatch.setattr(costs, "current", None)
     with run.alongside():                # outside a test: nobody to charge
         pass
+
+
+def test_the_header_says_when_nodes_cannot_be_listed(connects):
+    forbidden = fake_cluster()
+
+    def list_node():
+        raise ApiException(status=403, reason="Forbidden")
+    forbidden.core = SimpleNamespace(list_node=list_node)
+    connects(forbidden)
+    run = Run.configure(CountingConfig(options={"allow_disruptive": "false", "allow_node_mutation": "false"}), "run-1")
+    run.cluster
+    assert run.header()[2] == "the guide's nodes: cannot list the cluster's nodes (403 Forbidden)"
