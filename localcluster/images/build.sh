@@ -16,7 +16,7 @@ umask 022
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../lib/common.sh"
 [ "$(id -u)" = 0 ] || lc_die "images/build.sh must run as root (mmdebstrap and buildah need it)"
-for tool in mmdebstrap buildah gcc; do
+for tool in mmdebstrap buildah gcc go; do
   command -v "$tool" >/dev/null || lc_die "$tool is not installed; run localcluster/install-deps.sh"
 done
 
