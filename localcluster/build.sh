@@ -10,18 +10,14 @@ command -v go >/dev/null || lc_die "go is not installed; run localcluster/instal
 build_kube() {
   local out; out=$(lc_bin_dir "$version")
   if [ -x "$out/kube" ]; then lc_log "kube $version: cached in $out"; return; fi
-  local ld modfile; modfile=$(lc_modfile "$version")
-  ld=$(lc_version_ldflags "$version") || lc_die "'$version' is not a release like v1.36.3"
+  local modfile; modfile=$(lc_modfile "$version")
+  lc_version_ldflags "$version" >/dev/null || lc_die "'$version' is not a release like v1.36.3"
   grep -q "k8s.io/kubernetes $version\$" "$modfile" \
     || lc_die "no go.mod pins k8s.io/kubernetes $version: run 'kube/modfile.sh $version > kube/$version.mod' and 'go mod tidy -modfile=$version.mod' in localcluster/kube"
   lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 5-9 minutes on 2 cores"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"
-  go_build_kube() {
-    cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$modfile" -trimpath \
-      -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/kube" .
-  }
-  lc_timed "building kube $version" kube-build 360 go_build_kube \
+  lc_timed "building kube $version" kube-build 360 lc_go_build_kube "$version" "$modfile" "$tmp/kube" \
     || { rm -rf "$tmp"; lc_die "go build of kube $version failed (output above)"; }
   for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
     ln -sf kube "$tmp/$name"

@@ -48,6 +48,13 @@ lc_modfile() {
   if [ -f "$LC_ROOT/kube/$1.mod" ]; then echo "$LC_ROOT/kube/$1.mod"; else echo "$LC_ROOT/kube/go.mod"; fi
 }
 
+# lc_go_build_kube VERSION MODFILE OUT: the kube binary of VERSION built from MODFILE into OUT,
+# with the flags of the cluster's own build (the lab's planted builds reuse its build cache).
+lc_go_build_kube() {
+  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$2" -trimpath \
+    -tags selinux,notest,grpcnotrace -ldflags "$(lc_version_ldflags "$1")" -o "$3" .)
+}
+
 # Topology: the guide's four nodes, each in its own network namespace on one bridge.
 LC_NODES=(k8s-master k8s-node1 k8s-node2 k8s-node3)
 LC_CONTROL_PLANE_NODE=k8s-master

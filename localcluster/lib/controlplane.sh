@@ -15,7 +15,7 @@ lc_etcd_up() {
 # LC_APISERVER_ADMISSION_CONFIG: a file for --admission-control-config-file (make variants sets
 # Pod Security's cluster-wide default with it).
 lc_controlplane_up() {
-  local bin pki; bin=$(lc_bin_dir "$LC_KUBE_VERSION"); pki=$(lc_pki_dir)
+  local bin pki; bin=${LC_KUBE_BIN:-$(lc_bin_dir "$LC_KUBE_VERSION")}; pki=$(lc_pki_dir)
   lc_start kube-apiserver -- "$bin/kube-apiserver" \
     --etcd-servers=http://127.0.0.1:2379 \
     --bind-address="$LC_HOST_IP" --advertise-address="$LC_HOST_IP" --secure-port=6443 \

@@ -49,7 +49,7 @@ TOML
 lc_node_up() {
   local node=$1 dir ns ip bin cg
   dir=$(lc_node_dir "$node"); ns=$(lc_netns "$node"); ip=$(lc_node_ip "$node")
-  bin=$(lc_bin_dir "$LC_KUBE_VERSION"); cg="$(lc_cgroup_base)/$node"
+  bin=${LC_KUBE_BIN:-$(lc_bin_dir "$LC_KUBE_VERSION")}; cg="$(lc_cgroup_base)/$node"
   local run="$LC_RUN/$node"
   mkdir -p "$dir/containerd" "$dir/kubelet" "$dir/cni" "$dir/cni-ipam" "$dir/pod-logs" "$run"
   lc_cgroup_mkdir "$cg"
