@@ -13,6 +13,7 @@ source localcluster/lib/proc.sh
 say() { printf '[killed-run %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 kubeconfig=$(lc_kubeconfig admin)
 k() { lc_kubectl "$@"; }
+k get --raw /readyz >/dev/null 2>&1 || lc_die "the local cluster does not answer: start it first (make cluster-up)"
 VENV=${VENV:-.venv}
 work=$(mktemp -d)
 victim_pid=""
