@@ -134,3 +134,50 @@ def test_a_pod_on_a_node_that_stops_reporting_is_no_longer_ready_and_recovers(
     kube.wait(watch_node, c.all_of(*(c.node_untainted(key) for key in NODE_CONTROLLER_TAINTS)), timeouts(60))
     pod = kube.wait_pod("on-silent-node", c.pod_ready(), timeouts(120))
     assert pod.status.phase == "Running" and c.restart_count(pod, "main") == 0
+
+
+# -- beyond the guide: why a container ended (X2), a pod's deadline (X3) ----------------------
+
+@pytest.mark.aside
+@pytest.mark.catalog("X2")
+@pytest.mark.parametrize("container, message", [
+    pytest.param("writes-termination-log", "disk full: /data\n", id="written-to-dev-termination-log"),
+    pytest.param("falls-back-to-logs", "".join(f"step {i} failed\n" for i in range(1, 6)),
+                 id="FallbackToLogsOnError-a-failing-exit-gives-the-logs-last-lines"),
+    pytest.param("succeeds-with-logs", None, id="FallbackToLogsOnError-an-exit-0-gives-no-message"),
+    pytest.param("custom-path", "finished the batch\n", id="a-custom-terminationMessagePath-is-read"),
+])
+def test_a_container_that_ended_says_why_in_its_termination_message(kube, container, message):
+    kube.apply("beyond/termination-message")
+    pod = kube.wait_pod("termination-message", c.pod_phase("Failed"))
+    ended = c.container_status(pod, container).state.terminated
+    assert ended is not None, f"container {container} has not terminated: {c.container_status(pod, container).state}"
+    assert ended.message == message, (
+        f"container {container} (exit {ended.exit_code}) has termination message {ended.message!r}, "
+        f"expected {message!r}")
+
+
+DEADLINE_BOUND_S = 10      # the kubelet checks every pod's deadline once a second
+
+
+@pytest.mark.aside
+@pytest.mark.catalog("X3")
+def test_active_deadline_seconds_ends_a_running_pod_failed_deadline_exceeded_in_time(kube, timeouts):
+    (doc,) = kube.manifest("beyond/deadline-pod")
+    deadline = doc["spec"]["activeDeadlineSeconds"]
+    kube.apply([doc])
+    kube.wait_pod("deadline-pod", c.pod_running())
+    ended = c.Condition(f"ended Failed by its activeDeadlineSeconds ({deadline} s)",
+                        lambda p: p is not None and p.status.phase == "Failed",
+                        c.terminal_unless("Failed"))
+    pod = kube.wait_pod("deadline-pod", ended, timeouts(deadline + DEADLINE_BOUND_S + 5))
+    assert (pod.status.reason, pod.status.phase) == ("DeadlineExceeded", "Failed"), \
+        f"pod ended {pod.status.phase} with reason {pod.status.reason}: {pod.status.message}; expected DeadlineExceeded"
+    # Both times are the kubelet's, to the second: when the pod started and when it turned not Ready.
+    started, failed = pod.status.start_time, c.find_condition(pod, "Ready").last_transition_time
+    active = (failed - started).total_seconds()
+    assert deadline - 1 <= active <= deadline + DEADLINE_BOUND_S, (
+        f"the pod failed {active:.0f} s after it started (startTime {started:%H:%M:%S}, Ready False at "
+        f"{failed:%H:%M:%S}); its activeDeadlineSeconds is {deadline}, so expected between {deadline} and "
+        f"{deadline + DEADLINE_BOUND_S} s")
+    assert c.restart_count(pod, "worker") == 0

@@ -1,9 +1,11 @@
 """Probes (the guide's "Liveness, Readiness and Startup Probe")."""
 
+import contextlib
 import re
 import time
 
 import pytest
+from kubernetes.client.rest import ApiException
 
 from fixtures import conditions as c
 from fixtures import pods
@@ -324,3 +326,103 @@ def test_a_failing_poststart_hook_gets_the_container_killed_and_restarted(kube, 
     kube.wait_pod("failing-poststart", c.container_restarted("main", 1), timeouts.pod_start)
     failed = [e.message for e in kube.events_for("Pod", "failing-poststart") if e.reason == "FailedPostStartHook"]
     assert failed, "restarted without a FailedPostStartHook event"
+
+
+# -- beyond the guide: readiness and endpoints during termination (X7) --------------------------
+
+DRAIN_S = 6        # draining-web stops passing its readiness probe 6 s after it is told to stop, and ends 20 s after that
+
+
+@pytest.mark.aside
+@pytest.mark.catalog("X7")
+@pytest.mark.slow(30)
+def test_a_terminating_pod_is_listed_terminating_serving_while_its_readiness_probe_passes(kube, timeouts):
+    kube.apply("beyond/draining-web")
+    pod = kube.wait_pod("draining-web", c.pod_ready())
+    ip = pod.status.pod_ip
+    endpoints = kube.watch_service_endpoints("draining-svc")
+    kube.wait(endpoints, c.endpoint_conditions(ip, ready=True, serving=True, terminating=False),
+              timeouts.container_event)
+
+    kube.delete_pod("draining-web")
+    deleted = time.monotonic()
+    try:
+        _drains(kube, timeouts, endpoints, ip, deleted)
+    finally:
+        with contextlib.suppress(ApiException):                 # gone already
+            kube.delete_pod("draining-web", grace_period=0)     # not its 26 s more of draining
+
+
+def _drains(kube, timeouts, endpoints, ip: str, deleted: float) -> None:
+    kube.wait(endpoints, c.endpoint_conditions(ip, ready=False, serving=True, terminating=True),
+              timeouts(DRAIN_S - 2))
+    listed_after = time.monotonic() - deleted
+    assert listed_after < DRAIN_S - 1, (
+        f"the EndpointSlice said terminating only {listed_after:.1f} s after the delete; by then the readiness "
+        f"probe may have stopped passing")
+    kube.wait(endpoints, c.endpoint_conditions(ip, ready=False, serving=False, terminating=True),
+              timeouts(DRAIN_S + 10))
+    pod = kube.wait_pod("draining-web", c.pod_condition("Ready", "False"), timeouts(10))
+    web = c.container_status(pod, "web")
+    assert web.state.running is not None, (
+        f"container web is {web.state} when the pod turned Ready False: the readiness probe's failure during "
+        f"termination was not seen while the process ran")
+
+
+# -- beyond the guide: gRPC probes and exec probe timeouts (X5) ---------------------------------
+
+GRPC_PROBES = "gRPC probes"
+HEALTH_SWITCH_PORT = 8080       # agnhost grpc-health-checking's /make-serving and /make-not-serving
+
+
+def _switch_health(kube, pod, to: str) -> None:
+    """Switch a grpc-health-checking server's status from a client pod (the suite may not reach
+    pod IPs itself)."""
+    name = f"switch-{to}"
+    kube.run_to_completion(pods.http_get(name, f"http://{pod.status.pod_ip}:{HEALTH_SWITCH_PORT}/make-{to}"))
+    kube.timeline.note(f"pod/{pod.metadata.name}", f"health switched to {to.replace('-', ' ').upper()}")
+
+
+def _by_grpc(cond: c.Condition, probe: str) -> c.Condition:
+    return c.described(cond, f"{cond.description}, by its gRPC {probe} probe once the health service answers "
+                             f"NOT_SERVING")
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(27, GRPC_PROBES)
+@pytest.mark.catalog("X5")
+def test_a_grpc_readiness_probe_follows_the_health_services_status(kube, timeouts):
+    (doc, _) = kube.manifest("beyond/grpc-probes")
+    kube.apply([doc])
+    pod = kube.wait_pod("grpc-readiness", c.pod_ready())
+    _switch_health(kube, pod, "not-serving")
+    kube.wait_pod("grpc-readiness", _by_grpc(c.pod_condition("Ready", "False"), "readiness"), timeouts(10))
+    _switch_health(kube, pod, "serving")
+    pod = kube.wait_pod("grpc-readiness", c.pod_ready(), timeouts(10))
+    assert c.restart_count(pod, "health") == 0, "the readiness probe's NOT_SERVING restarted the container"
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(27, GRPC_PROBES)
+@pytest.mark.catalog("X5")
+def test_a_grpc_liveness_probe_restarts_the_container_once_it_is_not_serving(kube, timeouts):
+    (_, doc) = kube.manifest("beyond/grpc-probes")
+    kube.apply([doc])
+    pod = kube.wait_pod("grpc-liveness", c.pod_running())
+    kube.wait_pod("grpc-liveness", c.throughout(3, c.container_restart_count("health", 0)), timeouts(10))
+    _switch_health(kube, pod, "not-serving")
+    pod = kube.wait_pod("grpc-liveness", _by_grpc(c.container_restarted("health", 1), "liveness"),
+                        timeouts.container_event)
+    said = [e.message or "" for e in kube.events_for("Pod", "grpc-liveness") if e.reason == "Unhealthy"]
+    assert any("NOT_SERVING" in m for m in said), f"no Unhealthy event names NOT_SERVING: {said}"
+
+
+@pytest.mark.aside
+@pytest.mark.catalog("X5")
+def test_an_exec_probe_that_outlives_its_timeout_counts_as_failed(kube, timeouts):
+    kube.apply("beyond/exec-probe-timeout")
+    pod = kube.wait_pod("liveness-exec-timeout", c.container_restarted("liveness", 1), timeouts.container_event + 30)
+    said = [e.message or "" for e in kube.events_for("Pod", "liveness-exec-timeout") if e.reason == "Unhealthy"]
+    assert any("timed out" in m for m in said), \
+        f"the container was restarted, but no Unhealthy event says its probe timed out: {said}"
+    assert c.container_status(pod, "liveness").last_state.terminated is not None

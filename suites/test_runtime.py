@@ -6,6 +6,7 @@ import time
 
 import pytest
 import yaml
+from kubernetes.client.rest import ApiException
 
 from fixtures import backoff
 from fixtures import conditions as c
@@ -280,3 +281,92 @@ def assert_one_network_namespace(kube, containers: list[tuple[str, str]], pod_ip
     for name, found in addresses.items():
         assert found == {pod_ip}, \
             f"container {name}'s network namespace has the addresses {sorted(found)}, the pod's IP is {pod_ip}"
+
+
+# -- beyond the guide: in-place resize (X6) ------------------------------------------------------
+
+IN_PLACE_RESIZE = "in-place resize through the pod's resize subresource"
+# The container's own CPU quota and memory limit, as cgroup v2 and v1 show them inside it.
+CGROUP_READ = ("cat /sys/fs/cgroup/cpu.max 2>/dev/null || "
+               "echo $(cat /sys/fs/cgroup/cpu/cpu.cfs_quota_us) $(cat /sys/fs/cgroup/cpu/cpu.cfs_period_us); "
+               "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def _resize(kube, name: str, container: str, requests: dict, limits: dict) -> None:
+    body = {"spec": {"containers": [{"name": container, "resources": {"requests": requests, "limits": limits}}]}}
+    kube.core.patch_namespaced_pod_resize(name, kube.namespace, body)
+    kube.timeline.note(f"pod/{name}", f"resize requested: requests {requests}, limits {limits}")
+
+
+def _cgroup(kube, name: str, container: str) -> tuple[float, int]:
+    """(CPU cores the quota allows, memory limit in bytes) as the container's cgroup says."""
+    cpu, memory = kube.exec(name, ["sh", "-c", CGROUP_READ], container).split("\n")[:2]
+    quota, period = cpu.split()
+    return (float("inf") if quota in ("max", "-1") else int(quota) / int(period)), int(memory)
+
+
+def _applied(container: str, **limits: str) -> c.Condition:
+    def met(pod):
+        cs = c.container_status(pod, container)
+        have = (cs.resources.limits or {}) if cs is not None and cs.resources else {}
+        return all(have.get(k) == v for k, v in limits.items()) and c.find_condition(pod, "PodResizeInProgress") is None
+    said = ", ".join(f"{k} {v}" for k, v in limits.items())
+    return c.Condition(f"showing container {container}'s limits {said} applied (status.resources, no resize in "
+                       f"progress)", met, c.terminal_unless())
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(33, IN_PLACE_RESIZE)
+@pytest.mark.catalog("X6")
+def test_a_cpu_resize_with_resize_policy_not_required_applies_without_a_restart(kube, timeouts):
+    kube.apply("beyond/resizable-web")
+    pod = kube.wait_pod("resizable-web", c.pod_ready())
+    before = c.container_status(pod, "web").container_id
+    assert _cgroup(kube, "resizable-web", "web")[0] == pytest.approx(0.2), "the container's CPU quota before the resize"
+    _resize(kube, "resizable-web", "web", {"cpu": "200m", "memory": "64Mi"}, {"cpu": "400m", "memory": "128Mi"})
+    pod = kube.wait_pod("resizable-web", _applied("web", cpu="400m"), timeouts.container_event)
+    web = c.container_status(pod, "web")
+    assert (web.container_id, web.restart_count) == (before, 0), \
+        f"the CPU resize restarted the container (id {web.container_id}, was {before}; restartCount {web.restart_count})"
+    cores, _ = _cgroup(kube, "resizable-web", "web")
+    assert cores == pytest.approx(0.4), f"the container's cgroup allows {cores} CPU after the resize to 400m"
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(33, IN_PLACE_RESIZE)
+@pytest.mark.catalog("X6")
+def test_a_memory_resize_with_resize_policy_restart_container_restarts_it_once(kube, timeouts):
+    kube.apply("beyond/resizable-web")
+    kube.wait_pod("resizable-web", c.pod_ready())
+    _resize(kube, "resizable-web", "web", {"cpu": "100m", "memory": "64Mi"}, {"cpu": "200m", "memory": "256Mi"})
+    pod = kube.wait_pod("resizable-web", c.all_of(_applied("web", memory="256Mi"), c.container_restarted("web", 1),
+                                                  c.pod_ready()), timeouts.container_event)
+    assert c.restart_count(pod, "web") == 1, f"restartCount {c.restart_count(pod, 'web')} after one memory resize"
+    _, memory = _cgroup(kube, "resizable-web", "web")
+    assert memory == 256 * 2**20, f"the container's cgroup limits memory to {memory} bytes after the resize to 256Mi"
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(33, IN_PLACE_RESIZE)
+@pytest.mark.catalog("X6")
+def test_a_resize_no_node_can_fit_is_refused_or_infeasible_and_the_pod_keeps_running(kube, timeouts):
+    """Since v1.36 the API server refuses a resize beyond the node's allocatable at once (403,
+    cause NodeCapacity); before, the kubelet takes it and marks it PodResizePending, reason
+    Infeasible. Either way nothing is applied and the pod runs on."""
+    kube.apply("beyond/resizable-web")
+    kube.wait_pod("resizable-web", c.pod_ready())
+    try:
+        _resize(kube, "resizable-web", "web", {"cpu": "1000", "memory": "64Mi"}, {"cpu": "1000", "memory": "128Mi"})
+    except ApiException as e:
+        assert e.status == 403 and "NodeCapacity" in (e.body or ""), \
+            f"the resize to 1000 CPUs was refused, but not for the node's capacity: {e.status} {e.reason} {e.body}"
+        kube.timeline.note("pod/resizable-web", "resize refused for the node's capacity")
+        pod = kube.wait_pod("resizable-web", c.throughout(3, c.pod_ready()), timeouts(10))
+    else:
+        pod = kube.wait_pod("resizable-web", c.pod_condition("PodResizePending", "True", reason="Infeasible"),
+                            timeouts.container_event)
+    web = c.container_status(pod, "web")
+    assert pod.status.phase == "Running" and web.restart_count == 0, \
+        f"a resize no node can fit left the pod {pod.status.phase} with restartCount {web.restart_count}"
+    assert (web.resources.requests or {}).get("cpu") == "100m", \
+        f"status.resources shows requests {web.resources.requests} although the resize could not be applied"

@@ -380,3 +380,52 @@ def test_a_prefernoschedule_node_takes_a_pod_no_other_node_fits(kube, workers, t
         kube.apply(doc)
     wanted = {d["metadata"]["name"]: node for d in docs[:-1]} | {docs[-1]["metadata"]["name"]: other}
     assert_placed(kube, wanted, timeouts.pod_schedule)
+
+
+# -- beyond the guide: tolerationSeconds (X4) ---------------------------------------------------
+
+MAINTENANCE_KEY = "pod-conformance/maintenance"
+EVICTION_BOUND_S = 10      # the taint manager evicts on a timer set for the pod's tolerationSeconds
+STAYS_AFTER_S = 5          # how long past its tolerationSeconds a pod whose eviction was cancelled is watched
+
+
+def _toleration_s(doc: dict) -> int:
+    return doc["spec"]["tolerations"][0]["tolerationSeconds"]
+
+
+def _tolerated(node: str, watched_s: float, toleration_s: int, since: str = "") -> c.Condition:
+    stays = c.throughout(watched_s, _running_on(node))
+    return c.described(stays, f"left on {node} by the taint manager, for {watched_s:.0f} s of its tolerationSeconds "
+                              f"{toleration_s}{' ' + since if since else ''}")
+
+
+@pytest.mark.catalog("X4")
+@pytest.mark.node_mutation
+@pytest.mark.slow(25)
+def test_a_noexecute_taint_evicts_a_pod_after_its_toleration_seconds_and_removing_it_cancels_that(
+        kube, workers, guide_nodes, node_ledger, timeouts):
+    node = guide_nodes["k8s-node1"]
+    brief, longer = kube.manifest("beyond/toleration-seconds")
+    kube.apply([brief, longer])
+    for doc in (brief, longer):
+        kube.wait_pod(doc["metadata"]["name"], c.pod_running(), timeouts.pod_start)
+
+    node_ledger.taint(node, MAINTENANCE_KEY, None, "NoExecute")
+    tainted = time.monotonic()
+    brief_s, longer_s = _toleration_s(brief), _toleration_s(longer)
+    # The taint manager times a pod's eviction from when it sees the taint: watched from the
+    # taint's write on this clock, the pod must stay for its tolerationSeconds (less a second for
+    # the watch) and go within the bound after.
+    kube.wait_pod(brief["metadata"]["name"], _tolerated(node, brief_s - 1, brief_s), timeouts(brief_s + 10))
+    evicted = kube.wait_pod(brief["metadata"]["name"], c.terminating(), timeouts(EVICTION_BOUND_S))
+    why = c.find_condition(evicted, "DisruptionTarget")
+    assert why is not None and why.reason == "DeletionByTaintManager", \
+        f"pod/{brief['metadata']['name']} is being deleted, but not by the taint manager: DisruptionTarget {why}"
+
+    node_ledger.untaint(node, MAINTENANCE_KEY, "NoExecute")
+    removed_after = time.monotonic() - tainted
+    assert removed_after < longer_s - 5, \
+        f"the taint was removed only {removed_after:.0f} s after it was added: too late to show a cancelled eviction"
+    stay = longer_s + STAYS_AFTER_S - removed_after
+    kube.wait_pod(longer["metadata"]["name"], _tolerated(node, stay, longer_s, "and the taint's removal"),
+                  timeouts(stay + 10))

@@ -111,3 +111,93 @@ def test_blog_web_sidecar_prints_the_access_log_nginx_writes_to_the_shared_volum
     assert -1 <= delay <= bound, (f"the sidecar printed the request line {delay:.1f}s after nginx logged it; "
                                   f"it cats the log every {SIDECAR_CYCLE_S}s, expected within {bound:.0f}s")
 
+
+
+# -- beyond the guide: native sidecars (X1) -----------------------------------------------------
+
+NATIVE_SIDECARS = "native sidecars (an init container with restartPolicy Always)"
+SIDECAR_LATE_S = 5             # the sidecar of log-pod-native passes its startupProbe 5 s after it starts
+
+
+def _started_at(pod, name: str, *, init: bool = False):
+    state = c.container_status(pod, name, init=init).state
+    return state.running.started_at if state.running else state.terminated.started_at if state.terminated else None
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(29, NATIVE_SIDECARS)
+@pytest.mark.catalog("X1")
+def test_a_native_sidecar_starts_first_and_the_app_waits_for_its_startup_probe(kube, timeouts):
+    kube.apply("beyond/native-sidecar-log-pod")
+    pod = kube.wait_pod("log-pod-native", c.pod_ready())
+    sidecar, app = _started_at(pod, "sidecar-container", init=True), _started_at(pod, "app-container")
+    assert sidecar is not None, f"the sidecar is not running: {c.container_status(pod, 'sidecar-container', init=True)}"
+    waited = (app - sidecar).total_seconds()
+    # Both times are the kubelet's, to the second.
+    assert waited >= SIDECAR_LATE_S - 1, (
+        f"app-container started {waited:.0f} s after the sidecar (at {app:%H:%M:%S}, the sidecar at "
+        f"{sidecar:%H:%M:%S}); the sidecar's startupProbe passes only {SIDECAR_LATE_S} s after it starts, and the "
+        f"app container must wait for it")
+    pod = kube.wait_pod("log-pod-native", c.throughout(5, c.all_of(
+        c.pod_ready(), c.container_running("sidecar-container", init=True))), timeouts(15))
+    assert c.restart_count(pod, "sidecar-container", init=True) == 0
+    page = kube.exec("log-pod-native", ["cat", APP_FILE], "app-container")
+    assert DATE_LINE.match(page.splitlines()[-1]), f"{APP_FILE} in app-container does not end with a date line: {page[-200:]!r}"
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(29, NATIVE_SIDECARS)
+@pytest.mark.catalog("X1")
+def test_a_native_sidecar_that_exits_is_restarted_without_restarting_the_app_container(kube, timeouts):
+    kube.apply("beyond/native-sidecar-log-pod")
+    pod = kube.wait_pod("log-pod-native", c.pod_ready())
+    app_id = c.container_status(pod, "app-container").container_id
+    kube.exec("log-pod-native", ["touch", "/tmp/exit"], "sidecar-container")
+    restarted = c.Condition("restarted once (container sidecar-container) and running again",
+                            lambda p: (c.restart_count(p, "sidecar-container", init=True) or 0) >= 1
+                            and c.container_running("sidecar-container", init=True).met(p),
+                            c.terminal_unless())
+    pod = kube.wait_pod("log-pod-native", restarted, timeouts.container_event)
+    last = c.container_status(pod, "sidecar-container", init=True).last_state.terminated
+    assert last is not None and last.exit_code == 1, f"the sidecar's lastState is {last}, expected its exit 1"
+    app = c.container_status(pod, "app-container")
+    assert (app.container_id, app.restart_count) == (app_id, 0), (
+        f"app-container was restarted with its sidecar: id {app.container_id} (before {app_id}), "
+        f"restartCount {app.restart_count}")
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(29, NATIVE_SIDECARS)
+@pytest.mark.catalog("X1")
+def test_a_batch_pod_with_a_native_sidecar_succeeds_when_its_app_container_exits_0(kube, timeouts):
+    kube.apply("beyond/native-sidecar-batch")
+    pod = kube.wait_pod("batch-with-sidecar", c.pod_phase("Succeeded"), timeouts.pod_start + timeouts(30))
+    batch = c.container_status(pod, "batch").state.terminated
+    shipper = c.container_status(pod, "log-shipper", init=True).state.terminated
+    assert batch is not None and batch.exit_code == 0, f"container batch: {batch}"
+    assert shipper is not None, "the pod is Succeeded while its sidecar log-shipper has not terminated"
+    assert shipper.finished_at >= batch.finished_at, (
+        f"the sidecar ended at {shipper.finished_at:%H:%M:%S}, before the app container at {batch.finished_at:%H:%M:%S}")
+
+
+@pytest.mark.aside
+@pytest.mark.needs_server(29, NATIVE_SIDECARS)
+@pytest.mark.catalog("X1")
+def test_on_deletion_a_native_sidecar_stops_after_the_app_container(kube, timeouts):
+    kube.apply("beyond/native-sidecar-blog-web")
+    kube.wait_pod("blog-web-native", c.pod_ready())
+    kube.delete_pod("blog-web-native")
+    both_ended = c.Condition(
+        "with blog-web-container and its sidecar terminated",
+        lambda p: p is not None and c.container_terminated("blog-web-container").met(p)
+        and c.container_terminated("sidecar-container", init=True).met(p),
+        lambda p: "it is gone" if p is None else None)
+    pod = kube.wait_pod("blog-web-native", both_ended, timeouts(45))
+    app = c.container_status(pod, "blog-web-container").state.terminated
+    sidecar = c.container_status(pod, "sidecar-container", init=True).state.terminated
+    # The app drains for 3 s (preStop) and the sidecar ends at once on SIGTERM: stopped together,
+    # the sidecar would end about 3 s before the app. The kubelet's times, to the second.
+    assert sidecar.finished_at >= app.finished_at, (
+        f"the sidecar ended at {sidecar.finished_at:%H:%M:%S}, before blog-web-container at "
+        f"{app.finished_at:%H:%M:%S}: it was stopped before the app container had ended")
+    kube.wait_pod("blog-web-native", c.gone(), timeouts(60))

@@ -198,6 +198,7 @@ def _service_sample() -> dict:
 PROXY_NAME_LABEL = "service.kubernetes.io/service-proxy-name"
 
 
+@pytest.mark.aside      # every pod of it on one node: it needs that node's kube-proxy and no other
 @pytest.mark.slow(60)
 def test_a_service_kube_proxy_does_not_serve_is_blamed_on_its_cluster_ip(kube, admission_policy, timeouts):
     """kube-proxy leaves alone a Service labelled service.kubernetes.io/service-proxy-name (it

@@ -88,3 +88,20 @@ def test_throughout_holds_only_after_the_time_and_gives_up_when_broken():
     why = broken.final(k.pod(phase="Pending"))
     assert why and why.startswith("it was not"), why
     assert broken.final(running) is None
+
+
+def test_endpoint_conditions_needs_every_named_condition_of_the_address():
+    es = k.endpoint_slice("s", [("10.0.0.3", False), ("10.0.0.4", True)])
+    es.endpoints[0].conditions.serving, es.endpoints[0].conditions.terminating = True, True
+    draining = c.endpoint_conditions("10.0.0.3", ready=False, serving=True, terminating=True)
+    assert draining.met([es]) and draining.description == "listing 10.0.0.3 with ready: false, serving: true, terminating: true"
+    assert not c.endpoint_conditions("10.0.0.3", serving=False).met([es])
+    assert not c.endpoint_conditions("10.0.0.4", terminating=True).met([es])     # None is not True
+    assert not draining.met([]) and not draining.met(None)
+
+
+def test_described_keeps_what_a_condition_checks_and_says_what_it_means():
+    ready_false = c.pod_condition("Ready", "False")
+    named = c.described(ready_false, "Ready=False, by its probe")
+    assert named.description == "Ready=False, by its probe"
+    assert (named.met, named.final) == (ready_false.met, ready_false.final)

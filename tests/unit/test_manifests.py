@@ -177,11 +177,12 @@ def test_read_unknown_manifest_lists_the_available_ones():
     assert "myweb1-pod" in msg and "sch-test4" in msg
 
 
-MANIFEST_FILES = sorted(p.stem for p in manifests.MANIFEST_DIR.glob("*.yaml"))
+MANIFEST_FILES = manifests.names()
 
 
 def test_there_are_manifests():
     assert len(MANIFEST_FILES) >= 10
+    assert "beyond/deadline-pod" in MANIFEST_FILES
 
 
 @pytest.mark.parametrize("name", MANIFEST_FILES)

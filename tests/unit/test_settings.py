@@ -1,6 +1,7 @@
 import pytest
 
 from fixtures import settings
+from fixtures.catalog import BEYOND
 
 
 class FakeConfig:
@@ -92,10 +93,10 @@ def test_accepted_unproven_ids_are_a_tuple_of_catalog_ids(monkeypatch):
 
 def test_an_accepted_id_not_in_the_catalog_is_a_usage_error_naming_the_valid_ids():
     with pytest.raises(pytest.UsageError) as info:
-        settings.resolve(FakeConfig(ini={"accept_unproven": "N2,n6,X1"}), "accept_unproven")
-    assert str(info.value).startswith("--accept-unproven: 'N2,n6,X1' from pytest.ini names n6, X1, which the "
+        settings.resolve(FakeConfig(ini={"accept_unproven": "N2,n6,Z9"}), "accept_unproven")
+    assert str(info.value).startswith("--accept-unproven: 'N2,n6,Z9' from pytest.ini names n6, Z9, which the "
                                       "catalog does not have. Valid ids: R1, R2, ")
-    assert str(info.value).endswith(", D1, Y1.")
+    assert str(info.value).endswith(", D1, Y1, " + ", ".join(BEYOND) + ".")
 
 
 def test_every_setting_has_a_distinct_flag_env_and_name():

@@ -42,9 +42,11 @@ def test_node_summary():
     assert node_summary(node("n3", ready="False")) == "Ready=False taints=[]"
 
 
-def test_slice_summary_counts_ready_and_unconditioned_endpoints_only():
+def test_slice_summary_counts_ready_and_unconditioned_endpoints_as_ready_and_names_the_others():
     es = endpoint_slice("web-x1", [("10.0.0.2", True), ("10.0.0.1", None), ("10.0.0.3", False)], ports=(80, 443))
-    assert slice_summary(es) == "web-x1 ready=['10.0.0.1', '10.0.0.2'] ports=[80, 443]"
+    assert slice_summary(es) == "web-x1 ready=['10.0.0.1', '10.0.0.2'] not-ready=[10.0.0.3] ports=[80, 443]"
+    es.endpoints[2].conditions.serving, es.endpoints[2].conditions.terminating = True, True
+    assert slice_summary(es) == "web-x1 ready=['10.0.0.1', '10.0.0.2'] not-ready=[10.0.0.3 serving terminating] ports=[80, 443]"
     empty = client.V1EndpointSlice(address_type="IPv4", metadata=client.V1ObjectMeta(name="e"), endpoints=[])
     assert slice_summary(empty) == "e ready=[] ports=[]"
 
