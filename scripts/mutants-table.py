@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The broken-cluster lab's table, from what scripts/mutants.sh left in its folder: for each
-breakage, the tests that failed and the line that says why. Exit 1 when a breakage was not
-caught, or caught only by failures none of whose first lines matches its cause.
+breakage, the tests that failed, the line that says why, and how long its tests took against the
+same tests on the healthy cluster (a broken cluster must fail within BOUND times that; a breakage
+over it is named, it does not fail the lab). Exit 1 when a breakage was not caught, or caught
+only by failures none of whose first lines matches its cause.
 
 Usage: mutants-table.py [--markdown] FOLDER NAME...     (--markdown: rows for the table in docs/lab.md)"""
 
@@ -37,35 +39,62 @@ def verdict(failed: list[tuple[str, str]], cause: str) -> tuple[str, str, int]:
 
 
 SHOWN = 5      # test names in a row of the table
+BOUND = 1.5    # a broken cluster's run of the tests against the healthy cluster's
 
 
-def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line: str) -> str:
+def times(folder: Path, name: str) -> tuple[str, bool]:
+    """'broken s / healthy s (ratio)' and whether it is within BOUND; without a healthy run
+    (MUTANTS_HEALTHY=0), or with one that failed, the broken time alone, not judged."""
+    try:
+        broken = int((folder / f"{name}.time").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return "not timed", True
+    try:
+        healthy, status = (int(v) for v in (folder / f"{name}.healthy").read_text().split()[:2])
+    except (OSError, ValueError):
+        return f"{broken} s", True
+    if status != 0:
+        return f"{broken} s / healthy run failed (exit {status})", True
+    ratio = broken / max(healthy, 1)
+    return f"{broken} s / {healthy} s ({ratio:.1f}x)", ratio <= BOUND
+
+
+def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line: str, took: str) -> str:
     cell = line.replace("|", "\\|")
     names = tests.split(", ")
     short = ", ".join(f"`{t}`" for t in names[:SHOWN]) + (f" and {len(names) - SHOWN} more" if len(names) > SHOWN else "")
-    return f"| `{name}` | {what} | {count} ({naming} naming the cause): {short} | {cell[:240]} |"
+    return f"| `{name}` | {what} | {count} ({naming} naming the cause): {short} | {took} | {cell[:240]} |"
 
 
 def main(folder: Path, names: list[str], markdown: bool = False) -> int:
     bad = 0
+    slow = []
     rows = []
     for name in names:
         what, cause = (folder / f"{name}.meta").read_text().splitlines()[:2]
         failed = failures(folder / f"{name}.xml")
         word, line, naming = verdict(failed, cause)
         bad += not word.startswith("caught,")
+        took, within = times(folder, name)
+        if not within:
+            slow.append(name)
         tests = ", ".join(sorted({t.split("[")[0] for t, _ in failed})) or "none"
-        rows.append((name, what, word, len(failed), naming, tests, line))
+        rows.append((name, what, word, len(failed), naming, tests, line, took))
     if markdown:
-        for name, what, word, count, naming, tests, line in rows:
-            print(markdown_row(name, what, count, naming, tests, line))
+        for name, what, word, count, naming, tests, line, took in rows:
+            print(markdown_row(name, what, count, naming, tests, line, took))
         return 1 if bad else 0
-    for name, what, word, count, naming, tests, line in rows:
+    for name, what, word, count, naming, tests, line, took in rows:
         print(f"== {name}: {what}")
         print(f"   verdict: {word}; {count} test(s) failed, {naming} naming the cause: {tests}")
+        print(f"   took:    {took} (broken / healthy)" + ("" if name not in slow else f", over {BOUND:g}x"))
         if line:
             print(f"   says:    {line[:300]}")
     print(f"\nlab: {len(rows) - bad} of {len(rows)} breakages caught with their cause named")
+    timed = [r for r in rows if "(" in r[7] and "x)" in r[7]]
+    if timed:
+        print(f"lab: {len(timed) - len(slow)} of {len(timed)} timed breakages failed within {BOUND:g}x of the healthy "
+              f"run of their tests" + (f"; over it: {', '.join(slow)}" if slow else ""))
     return 1 if bad else 0
 
 

@@ -7,6 +7,9 @@
 # first breakage to the last restore (localcluster/lib/turn.sh): a run of the suite started
 # meanwhile waits for its turn instead of failing on a cluster broken on purpose; the lab's own
 # tests and restores run within that turn.
+# Each breakage's tests are timed, and so are the same tests on the healthy cluster, run just
+# before it (once per selection): a broken cluster must fail within BOUND times that
+# (scripts/mutants-table.py).
 # Usage: scripts/mutants.sh [NAME...]      (default: every breakage; MUTANTS="a b" likewise)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +25,11 @@ lc_lab_start mutants localcluster/lab "$out" "${given[@]}"
 names=("${LC_LAB_NAMES[@]}")
 kubeconfig=$LC_LAB_KUBECONFIG
 
+# MUTANTS_HEALTHY=0 skips the healthy runs that each breakage's time is measured against.
+healthy=${MUTANTS_HEALTHY:-1}
+selection() { "$VENV/bin/pytest" "${LAB_TESTS[@]}" -n 4 -q -p no:cacheprovider --kubeconfig "$kubeconfig" \
+  --junitxml "$1.xml" >"$1.log" 2>&1; }
+
 for name in "${names[@]}"; do
   (
     LAB_TESTS=() LAB_WHAT="" LAB_CAUSE=""
@@ -34,12 +42,25 @@ for name in "${names[@]}"; do
     }
     trap restore EXIT
     printf '%s\n%s\n' "$LAB_WHAT" "$LAB_CAUSE" > "$out/$name.meta"
+    if [ "$healthy" = 1 ]; then
+      # The same selection on the healthy cluster, once per selection and lab run: what a broken
+      # cluster's run of it is measured against ("seconds exit" in NAME.healthy).
+      key=$(printf '%s\n' "${LAB_TESTS[@]}" | sha256sum | cut -c1-12)
+      if [ ! -f "$out/healthy-$key.time" ]; then
+        say "$name: the same tests on the healthy cluster first"
+        started=$SECONDS status=0
+        selection "$out/healthy-$key" || status=$?
+        echo "$((SECONDS - started)) $status" > "$out/healthy-$key.time"
+        say "$name: healthy: $((SECONDS - started)) s, exit $status"
+      fi
+      cp "$out/healthy-$key.time" "$out/$name.healthy"
+    fi
     say "$name: breaking: $LAB_WHAT"
     lab_break
     started=$SECONDS
     say "$name: running ${LAB_TESTS[*]}"
-    "$VENV/bin/pytest" "${LAB_TESTS[@]}" -n 4 -q -p no:cacheprovider --kubeconfig "$kubeconfig" \
-      --junitxml "$out/$name.xml" >"$out/$name.log" 2>&1 || true
+    selection "$out/$name" || true
+    echo "$((SECONDS - started))" > "$out/$name.time"
     say "$name: tests done in $((SECONDS - started)) s; restoring"
   )
 done

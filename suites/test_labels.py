@@ -4,7 +4,7 @@ selecting the pods of one multi-document manifest, and annotations that select n
 import pytest
 
 from fixtures import conditions as c
-from fixtures import pods
+from fixtures import pods, services
 
 GUIDE_IMAGE = "nginx:1.25.3-alpine"
 ICON_URL_KEY = "examples.com/icon-url"
@@ -56,7 +56,9 @@ def test_label_pod_manifest_creates_three_pods_that_infra_svc1_selects(kube, tim
     assert len(ips) == 3, f"the three pods have pod IPs {ips}, expected three different ones"
     selected = _names(kube.core.list_namespaced_pod(kube.namespace, label_selector="type=infra1"))
     assert selected == ["label-pod-a", "label-pod-b", "label-pod-c"], f"type=infra1 selects {selected}"
-    kube.wait(kube.watch_service_endpoints("infra-svc1"), c.endpoints_exactly(ips, port=7777), timeouts.pod_start)
+    kube.wait(kube.watch_service_endpoints("infra-svc1"),
+              c.slices_made_within(c.endpoints_exactly(ips, port=7777), timeouts(services.SLICE_MADE_S)),
+              timeouts.pod_start)
 
 
 @pytest.mark.catalog("B3")

@@ -8,7 +8,7 @@ import pytest
 from kubernetes.client.rest import ApiException
 
 from fixtures import conditions as c
-from fixtures import pods
+from fixtures import pods, services
 from fixtures.manifests import read
 from fixtures.waiting import Polled
 
@@ -86,7 +86,8 @@ def test_a_pod_failing_its_readiness_probe_stays_unready_and_out_of_its_service_
     kube.apply(_web_service("web", "web"))
     ip = kube.wait_pod("web", c.pod_running()).status.pod_ip
     slices = kube.watch_service_endpoints("web")
-    kube.wait(slices, c.endpoint_not_ready(ip), timeouts.container_event)
+    kube.wait(slices, c.slices_made_within(c.endpoint_not_ready(ip), timeouts(services.SLICE_MADE_S)),
+              timeouts.container_event)
 
     kube.wait_pod("web", c.throughout(NOT_READY_FOR_S, c.all_of(
         c.pod_condition("Ready", "False"), c.container_restart_count("main", 0))),

@@ -206,3 +206,24 @@ def test_readers():
     assert conditions.find_condition(p, "Ready").status == "False"
     assert conditions.find_condition(p, "Initialized") is None
     assert conditions.find_condition(None, "Ready") is None
+
+
+def test_slices_never_made_give_up_once_the_bound_has_passed_with_none_seen():
+    now = [100.0]
+    c = conditions.slices_made_within(conditions.endpoints_exactly({"10.0.0.1"}), 30, clock=lambda: now[0])
+    assert c.final([]) is None
+    now[0] = 129.0
+    assert c.final([]) is None
+    now[0] = 130.0
+    assert c.final([]) == ("no EndpointSlice at all after 30 s: the control plane makes one for every Service "
+                           "with a selector as soon as the Service exists (an empty one while no pod is ready)")
+
+
+def test_an_empty_slice_once_seen_leaves_the_wait_to_its_timeout():
+    from types import SimpleNamespace as NS
+    now = [0.0]
+    c = conditions.slices_made_within(conditions.endpoints_exactly({"10.0.0.1"}), 30, clock=lambda: now[0])
+    assert c.final([NS(endpoints=None, ports=None)]) is None
+    now[0] = 300.0
+    assert c.final([]) is None and not c.met([])
+    assert c.description == "listing exactly ['10.0.0.1']"

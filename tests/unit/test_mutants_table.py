@@ -51,5 +51,28 @@ def test_markdown_rows_for_the_readme(tmp_path):
     out = subprocess.run([sys.executable, str(SCRIPT), "--markdown", str(tmp_path), "proxy"],
                          capture_output=True, text=True)
     assert out.returncode == 0
-    assert out.stdout == ("| `proxy` | proxy broken | 1 (1 naming the cause): `test_a` | "
+    assert out.stdout == ("| `proxy` | proxy broken | 1 (1 naming the cause): `test_a` | not timed | "
                           "broken at its ClusterIP \\| here |\n")
+
+
+def test_each_breakage_shows_its_time_against_the_healthy_run_of_its_tests(tmp_path):
+    breakage(tmp_path, "proxy", "ClusterIP", ("test_a", "broken at its ClusterIP"))
+    breakage(tmp_path, "dns", "DNS", ("test_b", "broken at its DNS name"))
+    (tmp_path / "proxy.time").write_text("140\n")
+    (tmp_path / "proxy.healthy").write_text("100 0\n")
+    (tmp_path / "dns.time").write_text("330\n")
+    (tmp_path / "dns.healthy").write_text("100 0\n")
+    out = table(tmp_path, "proxy", "dns")
+    assert out.returncode == 0, out.stdout         # slow is named, not a failure of the lab
+    assert "took:    140 s / 100 s (1.4x) (broken / healthy)\n" in out.stdout
+    assert "took:    330 s / 100 s (3.3x) (broken / healthy), over 1.5x" in out.stdout
+    assert "lab: 1 of 2 timed breakages failed within 1.5x of the healthy run of their tests; over it: dns" in out.stdout
+
+
+def test_a_failed_healthy_run_is_no_measure(tmp_path):
+    breakage(tmp_path, "proxy", "ClusterIP", ("test_a", "broken at its ClusterIP"))
+    (tmp_path / "proxy.time").write_text("300\n")
+    (tmp_path / "proxy.healthy").write_text("100 1\n")
+    out = table(tmp_path, "proxy")
+    assert "took:    300 s / healthy run failed (exit 1) (broken / healthy)\n" in out.stdout
+    assert "timed breakages" not in out.stdout
