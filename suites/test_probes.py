@@ -412,8 +412,11 @@ def test_a_grpc_liveness_probe_restarts_the_container_once_it_is_not_serving(kub
     pod = kube.wait_pod("grpc-liveness", c.pod_running())
     kube.wait_pod("grpc-liveness", c.throughout(3, c.container_restart_count("health", 0)), timeouts(10))
     _switch_health(kube, pod, "not-serving")
+    probe = doc["spec"]["containers"][0]["livenessProbe"]
+    # The failures that restart it, the grace period it is stopped within, then the restart.
+    bound = probe["periodSeconds"] * probe["failureThreshold"] + doc["spec"]["terminationGracePeriodSeconds"]
     pod = kube.wait_pod("grpc-liveness", _by_grpc(c.container_restarted("health", 1), "liveness"),
-                        timeouts.container_event)
+                        bound + timeouts(10))
     said = [e.message or "" for e in kube.events_for("Pod", "grpc-liveness") if e.reason == "Unhealthy"]
     assert any("NOT_SERVING" in m for m in said), f"no Unhealthy event names NOT_SERVING: {said}"
 
