@@ -102,3 +102,13 @@ def test_dns_with_no_ready_endpoint_is_down_without_asking(monkeypatch):
     assert (layer, kube.asked) == ("DNS name", [])
     assert why == ("cluster DNS, service/kube-dns in kube-system, has no ready endpoint in its EndpointSlices: "
                    "nothing serves cluster DNS")
+
+
+def test_retried_for_gives_up_after_its_seconds_with_the_last_code():
+    import subprocess
+    script = services.retried_for("false", 2)
+    assert script == ("end=$(($(date +%s)+2)); while :; do false && break; rc=$?; "
+                      "[ $(date +%s) -ge $end ] && exit $rc; sleep 1; done")
+    done = subprocess.run(["sh", "-c", script], timeout=10)
+    assert done.returncode == 1
+    assert subprocess.run(["sh", "-c", services.retried_for("true", 2)], timeout=10).returncode == 0
