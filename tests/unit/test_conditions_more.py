@@ -105,3 +105,17 @@ def test_described_keeps_what_a_condition_checks_and_says_what_it_means():
     named = c.described(ready_false, "Ready=False, by its probe")
     assert named.description == "Ready=False, by its probe"
     assert (named.met, named.final) == (ready_false.met, ready_false.final)
+
+
+def test_a_broken_throughout_says_which_part_broke_and_what_the_container_showed_instead():
+    import datetime as dt
+    cond = c.throughout(10, c.all_of(c.container_started("main", False), c.container_restart_count("main", 0)))
+    quiet = k.pod(phase="Running", statuses=[k.container_status("main", running=True)])
+    assert cond.final(quiet) is None
+    restarted = k.container_status("main", running=True, restarts=1)
+    restarted.last_state = client.V1ContainerState(terminated=client.V1ContainerStateTerminated(
+        exit_code=137, reason="Error", finished_at=dt.datetime(2026, 12, 5, 12, 0, 1, tzinfo=dt.timezone.utc)))
+    why = cond.final(k.pod(phase="Running", statuses=[restarted]))
+    assert why.startswith("it was not, "), why
+    assert why.endswith("s into the 10s: not with restartCount 0 (container main) (container main is running, "
+                        "started False, restartCount 1, its last instance ended exit 137 (Error) at 12:00:01)"), why
