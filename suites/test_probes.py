@@ -342,8 +342,8 @@ def test_a_terminating_pod_is_listed_terminating_serving_while_its_readiness_pro
     pod = kube.wait_pod("draining-web", c.pod_ready())
     ip = pod.status.pod_ip
     endpoints = kube.watch_service_endpoints("draining-svc")
-    kube.wait(endpoints, c.endpoint_conditions(ip, ready=True, serving=True, terminating=False),
-              timeouts.container_event)
+    kube.wait(endpoints, c.slices_made_within(c.endpoint_conditions(ip, ready=True, serving=True, terminating=False),
+                                              timeouts(services.SLICE_MADE_S)), timeouts.container_event)
 
     kube.delete_pod("draining-web")
     deleted = time.monotonic()
