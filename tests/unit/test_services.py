@@ -58,10 +58,17 @@ class DnsCluster:
         monkeypatch.setattr(services, "run", lambda kube, pod, script: (
             0, "search ns.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\n"))
         monkeypatch.setattr(services, "_ask", self._ask)
+        monkeypatch.setattr(services, "client", self._client)
         monkeypatch.setattr(services.time, "sleep", lambda s: None)
+        self.probers = []
 
-    def _ask(self, kube, name, servers, node):
+    def _client(self, kube, name, image, node_selector):
+        self.probers.append((name, node_selector))
+        return name
+
+    def _ask(self, kube, prober, name, servers):
         assert name == "kubernetes.default.svc.cluster.local."
+        assert self.probers == [("dns-prober", {"kubernetes.io/hostname": "k8s-node2"})], "one prober, on the client's node"
         self.asked.append(servers)
         answering = self.rounds.pop(0)
         return {s: s in answering for s in servers}
