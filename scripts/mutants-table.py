@@ -42,21 +42,21 @@ SHOWN = 5      # test names in a row of the table
 BOUND = 1.5    # a broken cluster's run of the tests against the healthy cluster's
 
 
-def times(folder: Path, name: str) -> tuple[str, bool]:
-    """'broken s / healthy s (ratio)' and whether it is within BOUND; without a healthy run
-    (MUTANTS_HEALTHY=0), or with one that failed, the broken time alone, not judged."""
+def times(folder: Path, name: str) -> tuple[str, float | None]:
+    """'broken s / healthy s (ratio)' and the ratio; without a healthy run (MUTANTS_HEALTHY=0),
+    or with one that failed, the broken time alone and no ratio: not judged."""
     try:
         broken = int((folder / f"{name}.time").read_text().split()[0])
     except (OSError, ValueError, IndexError):
-        return "not timed", True
+        return "not timed", None
     try:
         healthy, status = (int(v) for v in (folder / f"{name}.healthy").read_text().split()[:2])
     except (OSError, ValueError):
-        return f"{broken} s", True
+        return f"{broken} s", None
     if status != 0:
-        return f"{broken} s / healthy run failed (exit {status})", True
+        return f"{broken} s / healthy run failed (exit {status})", None
     ratio = broken / max(healthy, 1)
-    return f"{broken} s / {healthy} s ({ratio:.1f}x)", ratio <= BOUND
+    return f"{broken} s / {healthy} s ({ratio:.1f}x)", ratio
 
 
 def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line: str, took: str) -> str:
@@ -68,18 +68,18 @@ def markdown_row(name: str, what: str, count: int, naming: int, tests: str, line
 
 def main(folder: Path, names: list[str], markdown: bool = False) -> int:
     bad = 0
-    slow = []
+    ratios = {}
     rows = []
     for name in names:
         what, cause = (folder / f"{name}.meta").read_text().splitlines()[:2]
         failed = failures(folder / f"{name}.xml")
         word, line, naming = verdict(failed, cause)
         bad += not word.startswith("caught,")
-        took, within = times(folder, name)
-        if not within:
-            slow.append(name)
+        took, ratios[name] = times(folder, name)
         tests = ", ".join(sorted({t.split("[")[0] for t, _ in failed})) or "none"
         rows.append((name, what, word, len(failed), naming, tests, line, took))
+    slow = [name for name, ratio in ratios.items() if ratio is not None and ratio > BOUND]
+    timed = [name for name, ratio in ratios.items() if ratio is not None]
     if markdown:
         for name, what, word, count, naming, tests, line, took in rows:
             print(markdown_row(name, what, count, naming, tests, line, took))
@@ -91,7 +91,6 @@ def main(folder: Path, names: list[str], markdown: bool = False) -> int:
         if line:
             print(f"   says:    {line[:300]}")
     print(f"\nlab: {len(rows) - bad} of {len(rows)} breakages caught with their cause named")
-    timed = [r for r in rows if "(" in r[7] and "x)" in r[7]]
     if timed:
         print(f"lab: {len(timed) - len(slow)} of {len(timed)} timed breakages failed within {BOUND:g}x of the healthy "
               f"run of their tests" + (f"; over it: {', '.join(slow)}" if slow else ""))
