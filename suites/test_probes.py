@@ -76,6 +76,7 @@ def _probe_events(kube, pod: str, reason: str, text: str) -> int:
     return sum(e.count or 1 for e in kube.events_for("Pod", pod) if e.reason == reason and text in e.message)
 
 
+@pytest.mark.reaches_service
 @pytest.mark.catalog("P2")
 def test_a_pod_failing_its_readiness_probe_stays_unready_and_out_of_its_service_until_the_probe_passes(
         kube, timeouts):
@@ -336,6 +337,7 @@ DRAIN_S = 6        # draining-web stops passing its readiness probe 6 s after it
 
 @pytest.mark.aside
 @pytest.mark.catalog("X7")
+@pytest.mark.reaches_service
 @pytest.mark.slow(30)
 def test_a_terminating_pod_is_listed_terminating_serving_while_its_readiness_probe_passes(kube, timeouts):
     kube.apply("beyond/draining-web")
@@ -376,11 +378,16 @@ GRPC_PROBES = "gRPC probes"
 HEALTH_SWITCH_PORT = 8080       # agnhost grpc-health-checking's /make-serving and /make-not-serving
 
 
-def _switch_health(kube, pod, to: str) -> None:
-    """Switch a grpc-health-checking server's status from a client pod (the suite may not reach
-    pod IPs itself)."""
-    name = f"switch-{to}"
-    kube.run_to_completion(pods.http_get(name, f"http://{pod.status.pod_ip}:{HEALTH_SWITCH_PORT}/make-{to}"))
+def _health_switch(kube) -> str:
+    """A client pod, made beside the server, that switches a grpc-health-checking server's status
+    (the suite may not reach pod IPs itself)."""
+    return services.client(kube, "health-switch")
+
+
+def _switch_health(kube, switch: str, pod, to: str) -> None:
+    url = f"http://{pod.status.pod_ip}:{HEALTH_SWITCH_PORT}/make-{to}"
+    code, out = services.run(kube, switch, f"curl -sS --max-time 5 --retry 5 --retry-delay 1 --retry-connrefused {url}")
+    assert code == 0, f"GET {url} from pod/{switch} failed (exit {code}): {out.strip()[-300:]}"
     kube.timeline.note(f"pod/{pod.metadata.name}", f"health switched to {to.replace('-', ' ').upper()}")
 
 
@@ -395,10 +402,11 @@ def _by_grpc(cond: c.Condition, probe: str) -> c.Condition:
 def test_a_grpc_readiness_probe_follows_the_health_services_status(kube, timeouts):
     (doc, _) = kube.manifest("beyond/grpc-probes")
     kube.apply([doc])
+    switch = _health_switch(kube)
     pod = kube.wait_pod("grpc-readiness", c.pod_ready())
-    _switch_health(kube, pod, "not-serving")
+    _switch_health(kube, switch, pod, "not-serving")
     kube.wait_pod("grpc-readiness", _by_grpc(c.pod_condition("Ready", "False"), "readiness"), timeouts(10))
-    _switch_health(kube, pod, "serving")
+    _switch_health(kube, switch, pod, "serving")
     pod = kube.wait_pod("grpc-readiness", c.pod_ready(), timeouts(10))
     assert c.restart_count(pod, "health") == 0, "the readiness probe's NOT_SERVING restarted the container"
 
@@ -409,9 +417,10 @@ def test_a_grpc_readiness_probe_follows_the_health_services_status(kube, timeout
 def test_a_grpc_liveness_probe_restarts_the_container_once_it_is_not_serving(kube, timeouts):
     (_, doc) = kube.manifest("beyond/grpc-probes")
     kube.apply([doc])
+    switch = _health_switch(kube)
     pod = kube.wait_pod("grpc-liveness", c.pod_running())
     kube.wait_pod("grpc-liveness", c.throughout(3, c.container_restart_count("health", 0)), timeouts(10))
-    _switch_health(kube, pod, "not-serving")
+    _switch_health(kube, switch, pod, "not-serving")
     probe = doc["spec"]["containers"][0]["livenessProbe"]
     # The failures that restart it, the grace period it is stopped within, then the restart.
     bound = probe["periodSeconds"] * probe["failureThreshold"] + doc["spec"]["terminationGracePeriodSeconds"]

@@ -21,6 +21,7 @@ RESTART_GAPS = 2
 MYSQL_START_ATTEMPTS = 60      # as the old loop: 60 tries, each at most 6 s here (it allowed 7 s)
 
 
+@pytest.mark.reaches_service
 @pytest.mark.catalog("R1")
 def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts):
     """The guide's Service also asks for externalIPs 192.168.56.102: it is replaced by
@@ -63,7 +64,7 @@ def _start(kube, doc) -> str:
 
 @pytest.mark.aside
 @pytest.mark.catalog("R5")
-@pytest.mark.parametrize("grace", [10, 20], ids=lambda g: f"grace-period-{g}s")
+@pytest.mark.parametrize("grace", [10, pytest.param(20, marks=pytest.mark.slow(20))], ids=lambda g: f"grace-period-{g}s")
 def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeouts, grace):
     name = _start(kube, pods.pod("ignores-sigterm", pods.IGNORES_SIGTERM, grace_period=grace))
     started = time.monotonic()
@@ -222,6 +223,7 @@ def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
               timeouts.container_event)
 
 
+@pytest.mark.reaches_service
 @pytest.mark.catalog("R4")
 def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(kube, timeouts):
     """Asked at the pod's own IP first (until the server is up), then through mysql-svc by

@@ -100,14 +100,19 @@ def test_without_the_workers_file_no_worker_is_kept_for_alone_tests(tmp_path):
     ("aside_slow_a", ["aside_slow_b", "shared_quick"], "aside_slow_b"),
     ("shared_slow_a", ["shared_slow_b", "aside_quick", "shared_quick"], "shared_quick"),
     ("aside_quick", ["aside_slow_b", "aside_quick_2"], "aside_slow_b"),
+    ("shared_slow_a", ["shared_service", "shared_quick"], "shared_quick"),
+    ("shared_quick", ["shared_service", "shared_quick"], "shared_service"),
+    ("shared_service_2", ["shared_service", "shared_quick"], "shared_quick"),
 ], ids=["slow-behind-slow-takes-a-quick-one-of-its-part", "none-of-its-part-left", "shared-likewise",
-        "behind-a-quick-one-the-next-in-order"])
+        "behind-a-quick-one-the-next-in-order", "nor-one-reaching-a-service", "which-a-quick-one-may-have",
+        "one-reaching-a-service-counts-as-slow"])
 def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
         tmp_path, ahead, pending, sent):
     collection = [f"t.py::{name}" for name in ("aside_slow_a", "aside_slow_b", "aside_quick", "aside_quick_2",
-                                               "shared_slow_a", "shared_slow_b", "shared_quick")]
+                                               "shared_slow_a", "shared_slow_b", "shared_quick", "shared_service",
+                                               "shared_service_2")]
     scheduling.publish(tmp_path, [], aside=[c for c in collection if "aside" in c],
-                       slow=[c for c in collection if "slow" in c])
+                       slow=[c for c in collection if "slow" in c], service=[c for c in collection if "service" in c])
     sched, (gw0,) = controller(tmp_path, collection, workers=1, published=None)
     index = {c.split("::")[1]: i for i, c in enumerate(collection)}
     sched.pending[:] = [index[name] for name in pending]
