@@ -30,13 +30,16 @@ def test_tests_that_hold_the_cluster_alone_go_first_then_the_slowest_ones():
     assert [i.name for i in items] == ["pauses", "taints", "labels", "slow-150", "slow-unsaid", "slow-40", "a", "b"]
 
 
-def test_of_tests_alike_in_cost_those_reaching_a_service_go_first():
-    """A broken Service layer makes each of them wait its whole budget: at the run's end they
-    would be its tail, one queued behind another."""
-    items = [item("a"), item("svc-a", "reaches_service"), item("b"), item("svc-slow", "reaches_service", slow=30),
-             item("slow-30", slow=30), item("aside-svc", "aside", "reaches_service"), item("aside-only", "aside")]
+def test_a_test_reaching_a_service_counts_as_taking_a_broken_layers_budget():
+    """A broken Service layer makes each of them wait its whole budget: last in the order, they
+    were a broken cluster's tail, one queued behind another."""
+    items = [item("a"), item("svc", "reaches_service"), item("slow-20", slow=20), item("slow-40", slow=40),
+             item("svc-slow-60", "reaches_service", slow=60)]
     order(items)
-    assert [i.name for i in items] == ["aside-svc", "aside-only", "svc-slow", "slow-30", "svc-a", "a", "b"]
+    assert [i.name for i in items] == ["svc-slow-60", "slow-40", "svc", "slow-20", "a"]
+    from fixtures import services
+    from fixtures.coordination.order import SERVICE_BUDGET_S
+    assert SERVICE_BUDGET_S >= services.CLUSTER_IP_S
 
 
 def test_nothing_to_wait_for_when_no_test_holds_the_cluster_alone(tmp_path):

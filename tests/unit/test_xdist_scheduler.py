@@ -92,7 +92,7 @@ def test_every_test_runs_and_every_worker_ends(tmp_path, collection, workers):
 
 def test_without_the_workers_file_no_worker_is_kept_for_alone_tests(tmp_path):
     sched, nodes = controller(tmp_path, ALONE + REST, published=None)
-    assert [node.sent for node in nodes] == [[0, 11], [1, 2], [3, 4]]
+    assert [node.sent for node in nodes] == [[0, 11], [1, 3], [2, 4]]
 
 
 @pytest.mark.parametrize("ahead, pending, sent", [
@@ -100,19 +100,14 @@ def test_without_the_workers_file_no_worker_is_kept_for_alone_tests(tmp_path):
     ("aside_slow_a", ["aside_slow_b", "shared_quick"], "aside_slow_b"),
     ("shared_slow_a", ["shared_slow_b", "aside_quick", "shared_quick"], "shared_quick"),
     ("aside_quick", ["aside_slow_b", "aside_quick_2"], "aside_slow_b"),
-    ("shared_slow_a", ["shared_service", "shared_quick"], "shared_quick"),
-    ("shared_quick", ["shared_service", "shared_quick"], "shared_service"),
-    ("shared_service_2", ["shared_service", "shared_quick"], "shared_quick"),
 ], ids=["slow-behind-slow-takes-a-quick-one-of-its-part", "none-of-its-part-left", "shared-likewise",
-        "behind-a-quick-one-the-next-in-order", "nor-one-reaching-a-service", "which-a-quick-one-may-have",
-        "one-reaching-a-service-counts-as-slow"])
+        "behind-a-quick-one-the-next-in-order"])
 def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
         tmp_path, ahead, pending, sent):
     collection = [f"t.py::{name}" for name in ("aside_slow_a", "aside_slow_b", "aside_quick", "aside_quick_2",
-                                               "shared_slow_a", "shared_slow_b", "shared_quick", "shared_service",
-                                               "shared_service_2")]
+                                               "shared_slow_a", "shared_slow_b", "shared_quick")]
     scheduling.publish(tmp_path, [], aside=[c for c in collection if "aside" in c],
-                       slow=[c for c in collection if "slow" in c], service=[c for c in collection if "service" in c])
+                       slow=[c for c in collection if "slow" in c])
     sched, (gw0,) = controller(tmp_path, collection, workers=1, published=None)
     index = {c.split("::")[1]: i for i, c in enumerate(collection)}
     sched.pending[:] = [index[name] for name in pending]
@@ -138,3 +133,13 @@ def test_the_scheduler_is_written_to_xdists_protocol_alone_without_its_classes()
                  "add_node_collection", "mark_test_complete", "mark_test_pending",
                  "remove_pending_tests_from_node", "remove_node", "schedule"):
         assert hasattr(scheduling.RunOrderScheduling, name), name
+
+
+def test_at_the_start_each_worker_takes_one_of_the_slowest_with_a_quick_one_behind_it(tmp_path):
+    """Two slow tests on one worker kept the second from starting until the first had ended."""
+    collection = [f"t.py::{name}" for name in ("slow_1", "slow_2", "slow_3", "quick_1", "quick_2", "quick_3",
+                                               "quick_4", "quick_5")]
+    scheduling.publish(tmp_path, [], slow=[c for c in collection if "slow" in c])
+    sched, nodes = controller(tmp_path, collection, published=None)
+    assert [[collection[i].split("::")[1] for i in node.sent] for node in nodes] == [
+        ["slow_1", "quick_5"], ["slow_2", "quick_1"], ["slow_3", "quick_2"]]
