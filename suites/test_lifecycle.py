@@ -170,7 +170,8 @@ def test_active_deadline_seconds_ends_a_running_pod_failed_deadline_exceeded_in_
     ended = c.Condition(f"ended Failed by its activeDeadlineSeconds ({deadline} s)",
                         lambda p: p is not None and p.status.phase == "Failed",
                         c.terminal_unless("Failed"))
-    pod = kube.wait_pod("deadline-pod", ended, timeouts(deadline + DEADLINE_BOUND_S + 5))
+    # Counted from Running seen, which is after the pod's startTime; then 2 s for the status to show.
+    pod = kube.wait_pod("deadline-pod", ended, timeouts(deadline + DEADLINE_BOUND_S + 2))
     assert (pod.status.reason, pod.status.phase) == ("DeadlineExceeded", "Failed"), \
         f"pod ended {pod.status.phase} with reason {pod.status.reason}: {pod.status.message}; expected DeadlineExceeded"
     # Both times are the kubelet's, to the second: when the pod started and when it turned not Ready.

@@ -30,6 +30,12 @@ def test_tests_that_hold_the_cluster_alone_go_first_then_the_slowest_ones():
     assert [i.name for i in items] == ["pauses", "taints", "labels", "slow-150", "slow-unsaid", "slow-40", "a", "b"]
 
 
+def test_without_alone_tests_aside_and_shared_tests_are_one_part():
+    items = [item("a"), item("aside-quick", "aside"), item("slow-30", slow=30), item("aside-slow-20", "aside", slow=20)]
+    order(items)
+    assert [i.name for i in items] == ["slow-30", "aside-slow-20", "a", "aside-quick"]
+
+
 def test_a_test_reaching_a_service_counts_as_taking_a_broken_layers_budget():
     """A broken Service layer makes each of them wait its whole budget: last in the order, they
     were a broken cluster's tail, one queued behind another."""

@@ -103,10 +103,10 @@ def test_without_the_workers_file_no_worker_is_kept_for_alone_tests(tmp_path):
 ], ids=["slow-behind-slow-takes-a-quick-one-of-its-part", "none-of-its-part-left", "shared-likewise",
         "behind-a-quick-one-the-next-in-order"])
 def test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
-        tmp_path, ahead, pending, sent):
-    collection = [f"t.py::{name}" for name in ("aside_slow_a", "aside_slow_b", "aside_quick", "aside_quick_2",
+        tmp_path, ahead, pending, sent, alone=("t.py::alone",)):
+    collection = [f"t.py::{name}" for name in ("alone", "aside_slow_a", "aside_slow_b", "aside_quick", "aside_quick_2",
                                                "shared_slow_a", "shared_slow_b", "shared_quick")]
-    scheduling.publish(tmp_path, [], aside=[c for c in collection if "aside" in c],
+    scheduling.publish(tmp_path, list(alone), aside=[c for c in collection if "aside" in c],
                        slow=[c for c in collection if "slow" in c])
     sched, (gw0,) = controller(tmp_path, collection, workers=1, published=None)
     index = {c.split("::")[1]: i for i, c in enumerate(collection)}
@@ -143,3 +143,8 @@ def test_at_the_start_each_worker_takes_one_of_the_slowest_with_a_quick_one_behi
     sched, nodes = controller(tmp_path, collection, published=None)
     assert [[collection[i].split("::")[1] for i in node.sent] for node in nodes] == [
         ["slow_1", "quick_5"], ["slow_2", "quick_1"], ["slow_3", "quick_2"]]
+
+
+def test_without_alone_tests_a_quick_one_of_either_part_goes_behind_a_slow_one(tmp_path):
+    test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
+        tmp_path, "aside_slow_a", ["aside_slow_b", "shared_quick"], "shared_quick", alone=())
