@@ -27,17 +27,16 @@ build_kube() {
 }
 
 build_coredns() {
-  local out="$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION"
+  local out; out=$(lc_coredns_dir)
   if [ -x "$out/coredns" ]; then lc_log "coredns $LC_COREDNS_VERSION: cached in $out"; return; fi
-  lc_log "building coredns $LC_COREDNS_VERSION"
+  lc_log "building coredns $LC_COREDNS_VERSION with the plugins the cluster's Corefiles use (localcluster/coredns)"
   local start=$SECONDS
   mkdir -p "$out.tmp"
-  go_install_coredns() {
-    cd / && CGO_ENABLED=0 GOBIN="$out.tmp" GOFLAGS=-mod=mod go install -trimpath -ldflags "-s -w" \
-      "github.com/coredns/coredns@$LC_COREDNS_VERSION"
+  go_build_coredns() {
+    cd "$LC_ROOT/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out.tmp/coredns" .
   }
-  lc_timed "building coredns $LC_COREDNS_VERSION" coredns-build 130 go_install_coredns \
-    || { rm -rf "$out.tmp"; lc_die "go install of coredns $LC_COREDNS_VERSION failed (output above)"; }
+  lc_timed "building coredns $LC_COREDNS_VERSION" coredns-build 60 go_build_coredns \
+    || { rm -rf "$out.tmp"; lc_die "go build of coredns $LC_COREDNS_VERSION failed (output above)"; }
   rm -rf "$out"; mv "$out.tmp" "$out"
   lc_log "coredns built in $((SECONDS - start)) s -> $out"
 }

@@ -21,8 +21,13 @@ fi
 if [ -f "$LC_STATE/version" ] && [ "$(cat "$LC_STATE/version")" != "$LC_KUBE_VERSION" ]; then
   lc_die "the running cluster is $(cat "$LC_STATE/version"), not $LC_KUBE_VERSION: 'localcluster/upgrade.sh $LC_KUBE_VERSION' upgrades it, 'make cluster-down' removes it"
 fi
-"$LC_ROOT/build.sh" "$LC_KUBE_VERSION"
-"$LC_ROOT/images/build.sh"
+# The images build beside the kube binary: they wait mostly on downloads and the disk, it on the
+# CPU. Each says its own progress; a failure of either stops the start once both have ended.
+"$LC_ROOT/images/build.sh" & images=$!
+built=0; "$LC_ROOT/build.sh" "$LC_KUBE_VERSION" || built=$?
+imaged=0; wait "$images" || imaged=$?
+[ "$built" = 0 ] || lc_die "building kube $LC_KUBE_VERSION or CoreDNS failed (output above)"
+[ "$imaged" = 0 ] || lc_die "building the images failed (output above)"
 
 mkdir -p "$LC_STATE" "$LC_RUN"
 echo "$LC_KUBE_VERSION" > "$LC_STATE/version"

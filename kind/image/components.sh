@@ -17,7 +17,7 @@ source "$here/../lib/common.sh"
 out_dir=$KIND_CACHE/images
 version=$LC_KUBE_VERSION
 kube_dir=$(lc_bin_dir "$version")
-coredns=$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION/coredns
+coredns=$(lc_coredns_dir)/coredns
 etcd=$("$here/bins.sh" --print etcd)
 etcd_tag=$("$etcd" --version | sed -n "s/^etcd Version: //p")-0
 for f in "$kube_dir/kube" "$coredns" "$etcd"; do

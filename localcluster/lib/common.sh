@@ -7,7 +7,8 @@ LC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 LC_CACHE=${LOCALCLUSTER_CACHE:-/var/cache/localcluster}
 LC_STATE=${LOCALCLUSTER_STATE:-/var/lib/localcluster}
 LC_KUBE_VERSION=${KUBE_VERSION:-$(cat "$LC_ROOT/KUBE_VERSION")}
-LC_COREDNS_VERSION=${COREDNS_VERSION:-$(cat "$LC_ROOT/COREDNS_VERSION")}
+# CoreDNS: the version its main module (localcluster/coredns) pins.
+LC_COREDNS_VERSION=$(sed -n 's|^require github.com/coredns/coredns ||p' "$LC_ROOT/coredns/go.mod")
 
 lc_log() { printf '[localcluster %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 lc_die() { printf '[localcluster] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -46,6 +47,11 @@ lc_source_key() {
 # lc_modfile VERSION: the go.mod that pins that release (go.mod itself for the default).
 lc_modfile() {
   if [ -f "$LC_ROOT/kube/$1.mod" ]; then echo "$LC_ROOT/kube/$1.mod"; else echo "$LC_ROOT/kube/go.mod"; fi
+}
+
+# lc_coredns_dir: where build.sh puts CoreDNS, keyed by its version and its main module's files.
+lc_coredns_dir() {
+  echo "$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION-$(cat "$LC_ROOT"/coredns/{main.go,go.mod,go.sum} | sha256sum | cut -c1-8)"
 }
 
 # lc_go_build_kube VERSION MODFILE OUT: the kube binary of VERSION built from MODFILE into OUT,

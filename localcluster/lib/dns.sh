@@ -58,6 +58,6 @@ YAML
     cache 30
 }
 COREFILE
-  lc_start coredns -- "$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION/coredns" -conf "$LC_STATE/Corefile"
+  lc_start coredns -- "$(lc_coredns_dir)/coredns" -conf "$LC_STATE/Corefile"
   lc_wait coredns "ready (127.0.0.1:18181/ready)" 60 curl -sf http://127.0.0.1:18181/ready
 }
