@@ -52,7 +52,7 @@ def times(folder: Path, name: str) -> tuple[str, float | None]:
     try:
         healthy, status = (int(v) for v in (folder / f"{name}.healthy").read_text().split()[:2])
     except (OSError, ValueError):
-        return f"{broken} s", None
+        return f"{broken} s (no healthy run)", None
     if status != 0:
         return f"{broken} s / healthy run failed (exit {status})", None
     ratio = broken / max(healthy, 1)
@@ -87,7 +87,8 @@ def main(folder: Path, names: list[str], markdown: bool = False) -> int:
     for name, what, word, count, naming, tests, line, took in rows:
         print(f"== {name}: {what}")
         print(f"   verdict: {word}; {count} test(s) failed, {naming} naming the cause: {tests}")
-        print(f"   took:    {took} (broken / healthy)" + ("" if name not in slow else f", over {BOUND:g}x"))
+        print(f"   took:    {took}" + (" (broken / healthy)" if " / " in took else "")
+              + ("" if name not in slow else f", over {BOUND:g}x"))
         if line:
             print(f"   says:    {line[:300]}")
     print(f"\nlab: {len(rows) - bad} of {len(rows)} breakages caught with their cause named")

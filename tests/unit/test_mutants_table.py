@@ -76,3 +76,12 @@ def test_a_failed_healthy_run_is_no_measure(tmp_path):
     out = table(tmp_path, "proxy")
     assert "took:    300 s / healthy run failed (exit 1) (broken / healthy)\n" in out.stdout
     assert "timed breakages" not in out.stdout
+
+
+def test_without_a_healthy_run_the_time_says_so(tmp_path):
+    """MUTANTS_HEALTHY=0 (as CI runs the lab): no healthy time to put beside the broken one."""
+    breakage(tmp_path, "proxy", "ClusterIP", ("test_a", "broken at its ClusterIP"))
+    (tmp_path / "proxy.time").write_text("87\n")
+    out = table(tmp_path, "proxy")
+    assert "took:    87 s (no healthy run)\n" in out.stdout
+    assert "timed breakages" not in out.stdout
