@@ -10,9 +10,9 @@ import pytest
 
 from fixtures import conditions as c
 from fixtures import node_state, pods
+from fixtures.errors import ConditionImpossible, WaitTimeout
 from fixtures.node_state import CONTROL_PLANE_ROLE
 from fixtures.proof import CANNOT_PROVE_HERE
-from fixtures.errors import ConditionImpossible, WaitTimeout
 from fixtures.topology import GUIDE_WORKERS
 from fixtures.waiting import Polled
 
