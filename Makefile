@@ -19,7 +19,7 @@
 #                        it back; requires no failure and NOT PROVEN exactly where a variant allows
 SHELL := /bin/bash
 VENV ?= .venv
-PYTEST_ARGS ?= -n 6
+PYTEST_ARGS ?= -n 8
 REPORTS ?= reports
 
 # Only a kubeconfig named on the command line selects a cluster; one merely exported in the

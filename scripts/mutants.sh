@@ -27,7 +27,7 @@ kubeconfig=$LC_LAB_KUBECONFIG
 
 # MUTANTS_HEALTHY=0 skips the healthy runs that each breakage's time is measured against.
 healthy=${MUTANTS_HEALTHY:-1}
-# Run as make test runs the suite (the Makefile's PYTEST_ARGS: -n 6).
+# -n 6: the worker count docs/lab.md's broken and healthy times were measured with.
 selection() { "$VENV/bin/pytest" "${LAB_TESTS[@]}" -n 6 -q -p no:cacheprovider --kubeconfig "$kubeconfig" \
   --junitxml "$1.xml" >"$1.log" 2>&1; }
 
