@@ -13,7 +13,8 @@
 # make mutants           the broken-cluster lab: breaks the local cluster in each way of
 #                        localcluster/lab/ (MUTANTS="a b" for some), runs the tests that must notice,
 #                        restores it, prints breakage -> failed tests -> first line, and the time
-#                        against the same tests on the healthy cluster (MUTANTS_HEALTHY=0: not)
+#                        against the same tests on the healthy cluster (MUTANTS_HEALTHY=0: not;
+#                        MUTANTS_SHORT=1: only the failing tests a breakage names in LAB_SHORT)
 # make variants          the healthy-variants lab: reshapes the local cluster in each healthy way of
 #                        localcluster/variants/ (VARIANTS="a b" for some), runs the whole suite, puts
 #                        it back; requires no failure and NOT PROVEN exactly where a variant allows

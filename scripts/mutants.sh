@@ -27,15 +27,18 @@ kubeconfig=$LC_LAB_KUBECONFIG
 
 # MUTANTS_HEALTHY=0 skips the healthy runs that each breakage's time is measured against.
 healthy=${MUTANTS_HEALTHY:-1}
+# MUTANTS_SHORT=1 runs, for a breakage that names them (LAB_SHORT), only the tests that fail on it.
+short=${MUTANTS_SHORT:-0}
 # -n 6: the worker count docs/lab.md's broken and healthy times were measured with.
 selection() { "$VENV/bin/pytest" "${LAB_TESTS[@]}" -n 6 -q -p no:cacheprovider --kubeconfig "$kubeconfig" \
   --junitxml "$1.xml" >"$1.log" 2>&1; }
 
 for name in "${names[@]}"; do
   (
-    LAB_TESTS=() LAB_WHAT="" LAB_CAUSE=""
+    LAB_TESTS=() LAB_SHORT=() LAB_WHAT="" LAB_CAUSE=""
     lab_restore() { :; }
     source "localcluster/lab/$name.sh"
+    [ "$short" = 1 ] && [ ${#LAB_SHORT[@]} -gt 0 ] && LAB_TESTS=("${LAB_SHORT[@]}")
     restore() {
       lab_restore
       localcluster/up.sh >"$out/$name.restore.log" 2>&1 \

@@ -39,4 +39,4 @@ echo "[rbac-run] running the non-mutating suite as system:serviceaccount:$ns:$sa
 # The conformance suite only: tests/cluster/ are the suite's own tests, which break the cluster on
 # purpose (admission policies, a stand-in scheduler) and need an administrator.
 make test KUBECONFIG="$kubeconfig" REPORTS=reports/rbac \
-  PYTEST_ARGS="-n 4 -m 'not node_mutation and not disruptive' --deselect tests/cluster/ --no-allow-node-mutation --no-allow-disruptive"
+  PYTEST_ARGS="-n 8 -m 'not node_mutation and not disruptive' --deselect tests/cluster/ --no-allow-node-mutation --no-allow-disruptive"

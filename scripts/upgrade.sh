@@ -26,7 +26,7 @@ run_phase() {  # the workloads, then the whole suite with observations
   [ "${UPGRADE_WORKLOADS:-1}" = 0 ] || "$VENV/bin/pytest" upgrade --upgrade-phase="$workload_phase" --kubeconfig "$kubeconfig" "${ctx[@]}" \
     -p no:cacheprovider --junitxml "$out/$name/workloads.xml" || status=1
   SUITE_KUBECONFIG=$kubeconfig REPORTS="$out/$name" \
-    PYTEST_ARGS="${PYTEST_ARGS:--n 4} --observations $out/$name/observations.json" \
+    PYTEST_ARGS="${PYTEST_ARGS:--n 8} --observations $out/$name/observations.json" \
     scripts/run-suite.sh || true   # the comparison, not this run alone, decides
   return $status
 }
