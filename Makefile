@@ -48,13 +48,13 @@ check: deps
 	$(VENV)/bin/pytest tests/unit -p no:cacheprovider -q
 
 upgrade-baseline: deps
-	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade.sh baseline
+	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/upgrade.sh baseline
 
 upgrade-verify: deps
-	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade.sh verify
+	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/upgrade.sh verify
 
 upgrade-local: deps cluster-deps
-	@VENV=$(VENV) REPORTS=$(REPORTS) scripts/upgrade-flow.sh $(if $(BROKEN),--broken)
+	@VENV=$(VENV) REPORTS=$(REPORTS) PYTEST_ARGS="$(PYTEST_ARGS)" scripts/upgrade-flow.sh $(if $(BROKEN),--broken)
 
 report: node_modules/.installed
 	@test -d $(REPORTS)/allure-results || { echo "no $(REPORTS)/allure-results: run make test first"; exit 2; }

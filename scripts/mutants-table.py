@@ -87,7 +87,7 @@ def main(folder: Path, names: list[str], markdown: bool = False) -> int:
     for name, what, word, count, naming, tests, line, took in rows:
         print(f"== {name}: {what}")
         print(f"   verdict: {word}; {count} test(s) failed, {naming} naming the cause: {tests}")
-        print(f"   took:    {took}" + (" (broken / healthy)" if " / " in took else "")
+        print(f"   took:    {took}" + (" (broken / healthy)" if ratios[name] is not None else "")
               + ("" if name not in slow else f", over {BOUND:g}x"))
         if line:
             print(f"   says:    {line[:300]}")
