@@ -79,7 +79,8 @@ def test_a_failing_init_container_is_restarted_and_the_app_never_starts_with_res
     pod = kube.wait_pod("weather-pod", history.recording(c.Condition(
         "in Init:CrashLoopBackOff (init container restarted, waiting in back-off)",
         lambda p: (cs := c.container_status(p, "download-config", init=True)) is not None
-        and cs.restart_count >= 1 and cs.state.waiting is not None and cs.state.waiting.reason == "CrashLoopBackOff")),
+        and cs.restart_count >= 1 and cs.state.waiting is not None and cs.state.waiting.reason == "CrashLoopBackOff",
+        c.restarts_uncounted("download-config", init=True))),
         timeouts.pod_start)
     init = c.container_status(pod, "download-config", init=True)
     assert init.last_state.terminated.reason == "Error" and init.last_state.terminated.exit_code != 0, \

@@ -115,6 +115,22 @@ def test_a_restart_the_kubelet_does_not_count_ends_the_wait_naming_the_evidence(
         "but restartCount stays 0")
 
 
+def test_an_init_containers_uncounted_restarts_are_read_from_its_init_status():
+    """I2's failing init container: the evidence is in initContainerStatuses, not containerStatuses."""
+    final = conditions.restarts_uncounted("app", init=True)
+
+    def init_instance(container_id, restarts):
+        cs = container_status("app", restarts=restarts)
+        cs.container_id = container_id
+        return pod(phase="Pending", init_statuses=[cs])
+    assert final(_instance("containerd://main", 0)) is None         # an app container of that name: not looked at
+    assert final(init_instance("containerd://aaa", 0)) is None
+    assert final(init_instance("containerd://bbb", 1)) is None       # counted
+    assert final(init_instance("containerd://ccc", 1)) is None       # once: may lag
+    assert final(init_instance("containerd://ccc", 1)) == (
+        "container app was restarted (ids containerd://aaa, containerd://bbb, containerd://ccc) but restartCount stays 1")
+
+
 def test_the_instance_a_kubelet_killed_shown_in_last_state_before_the_next_starts_is_no_evidence():
     """Recorded from a healthy kubelet: a failing postStart hook; the container waits with reason
     PostStartHookError, lastState exit 137, restartCount 0, until the next instance starts."""
