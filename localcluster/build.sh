@@ -33,7 +33,7 @@ build_coredns() {
   local start=$SECONDS
   mkdir -p "$out.tmp"
   go_build_coredns() {
-    cd "$LC_ROOT/coredns" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$out.tmp/coredns" .
+    cd "$LC_ROOT/coredns" && CGO_ENABLED=0 go build -trimpath -tags "$LC_GO_TAGS" -ldflags "-s -w" -o "$out.tmp/coredns" .
   }
   lc_timed "building coredns $LC_COREDNS_VERSION" coredns-build 60 go_build_coredns \
     || { rm -rf "$out.tmp"; lc_die "go build of coredns $LC_COREDNS_VERSION failed (output above)"; }

@@ -58,8 +58,10 @@ lc_coredns_dir() {
 # with the flags of the cluster's own build (the lab's planted builds reuse its build cache).
 lc_go_build_kube() {
   (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$2" -trimpath \
-    -tags selinux,notest,grpcnotrace -ldflags "$(lc_version_ldflags "$1")" -o "$3" .)
+    -tags "$LC_GO_TAGS" -ldflags "$(lc_version_ldflags "$1")" -o "$3" .)
 }
+# CoreDNS is built with kube's flags and tags, so the packages the two share come from the build cache.
+LC_GO_TAGS=selinux,notest,grpcnotrace
 
 # Topology: the guide's four nodes, each in its own network namespace on one bridge.
 LC_NODES=(k8s-master k8s-node1 k8s-node2 k8s-node3)
