@@ -14,10 +14,10 @@ build_kube() {
   lc_version_ldflags "$version" >/dev/null || lc_die "'$version' is not a release like v1.36.3"
   grep -q "k8s.io/kubernetes $version\$" "$modfile" \
     || lc_die "no go.mod pins k8s.io/kubernetes $version: run 'kube/modfile.sh $version > kube/$version.mod' and 'go mod tidy -modfile=$version.mod' in localcluster/kube"
-  lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 5-9 minutes on 2 cores"
+  lc_log "building kube $version (apiserver, controller-manager, scheduler, kubelet, kube-proxy, kubectl); cold, about 4-7 minutes on 2 cores"
   local start=$SECONDS tmp="$out.tmp.$$"
   mkdir -p "$tmp"
-  lc_timed "building kube $version" kube-build 360 lc_go_build_kube "$version" "$modfile" "$tmp/kube" \
+  lc_timed "building kube $version" kube-build 300 lc_go_build_kube "$version" "$modfile" "$tmp/kube" \
     || { rm -rf "$tmp"; lc_die "go build of kube $version failed (output above)"; }
   for name in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl; do
     ln -sf kube "$tmp/$name"
@@ -33,7 +33,7 @@ build_coredns() {
   local start=$SECONDS
   mkdir -p "$out.tmp"
   go_build_coredns() {
-    cd "$LC_ROOT/coredns" && CGO_ENABLED=0 go build -trimpath -tags "$LC_GO_TAGS" -ldflags "-s -w" -o "$out.tmp/coredns" .
+    cd "$LC_ROOT/coredns" && CGO_ENABLED=0 go build "${LC_GO_FLAGS[@]}" -ldflags "-s -w" -o "$out.tmp/coredns" .
   }
   lc_timed "building coredns $LC_COREDNS_VERSION" coredns-build 60 go_build_coredns \
     || { rm -rf "$out.tmp"; lc_die "go build of coredns $LC_COREDNS_VERSION failed (output above)"; }

@@ -29,8 +29,8 @@ build_kubeadm() {
   mkdir -p "$tmp"
   # A copy of the pinned go.mod, so that sums kubeadm alone needs never touch localcluster/kube.
   cp "$modfile" "$tmp/go.mod"; cp "${modfile%.mod}.sum" "$tmp/go.sum"
-  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$tmp/go.mod" -mod=mod -trimpath \
-      -tags selinux,notest,grpcnotrace -ldflags "$ld" -o "$tmp/kubeadm" k8s.io/kubernetes/cmd/kubeadm) \
+  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$tmp/go.mod" -mod=mod \
+      "${LC_GO_FLAGS[@]}" -ldflags "$ld" -o "$tmp/kubeadm" k8s.io/kubernetes/cmd/kubeadm) \
     || { rm -rf "$tmp"; kind_die "go build of kubeadm $version failed (output above)"; }
   rm -f "$tmp/go.mod" "$tmp/go.sum"
   rm -rf "$out"; mv "$tmp" "$out"
