@@ -54,16 +54,16 @@ lc_coredns_dir() {
   echo "$LC_CACHE/bin/coredns-$LC_COREDNS_VERSION-$(cat "$LC_ROOT"/coredns/{main.go,go.mod,go.sum} | sha256sum | cut -c1-8)"
 }
 
-# lc_go_build_kube VERSION MODFILE OUT: the kube binary of VERSION built from MODFILE into OUT,
-# with the flags of the cluster's own build (the lab's planted builds reuse its build cache).
-lc_go_build_kube() {
-  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$2" "${LC_GO_FLAGS[@]}" -ldflags "$(lc_version_ldflags "$1")" -o "$3" .)
-}
-# The flags of every build that shares kube's packages (CoreDNS, kind's kubeadm, the lab's planted
-# builds), so that those come from the build cache. The binaries are stripped (-s -w), so the
-# compiler need not write the debug information the linker drops: 16% less CPU for kube (237 s
-# against 286 s cold here, one build each, 2026-12-06).
+# The flags of every build that shares kube's packages (kube, CoreDNS, kind's kubeadm, the lab's
+# planted builds), so that those come from the build cache. The binaries are stripped (-s -w), so
+# the compiler need not write the debug information the linker drops (docs/figures.md).
 LC_GO_FLAGS=(-trimpath -tags selinux,notest,grpcnotrace -gcflags=all=-dwarf=false)
+
+# lc_go_build_kube VERSION MODFILE OUT: the kube binary of VERSION built from MODFILE into OUT.
+lc_go_build_kube() {
+  (cd "$LC_ROOT/kube" && CGO_ENABLED=0 go build -modfile="$2" "${LC_GO_FLAGS[@]}" \
+    -ldflags "$(lc_version_ldflags "$1")" -o "$3" .)
+}
 
 # Topology: the guide's four nodes, each in its own network namespace on one bridge.
 LC_NODES=(k8s-master k8s-node1 k8s-node2 k8s-node3)
