@@ -1,18 +1,18 @@
 """A run across its processes: tests that hold the cluster alone go first, and shared tests wait
-until all of them have ended (fixtures/coordination/order.py): the markers, the order, and whole runs
+until all of them have ended (order.py, xdist_scheduler.py, holds.py): the markers, the order, and whole runs
 with and without pytest-xdist, on the run's file lock alone (no cluster); the run's lock
 directory goes at its end, and a note made in any process reaches the run's summary."""
 
-import os
-import subprocess
+import contextlib
 import threading
 import time
 from types import SimpleNamespace
 
 import pytest
 
-from fixtures.coordination import processes
-from fixtures.coordination.order import AloneFirst, order
+from fixtures.coordination.holds import Holds
+from fixtures.coordination.order import order
+from fixtures.coordination.run_directory import ALONE_PENDING
 
 
 def item(name, *markers, slow=None):
@@ -48,51 +48,49 @@ def test_a_test_reaching_a_service_counts_as_taking_a_broken_layers_budget():
     assert SERVICE_BUDGET_S >= services.CLUSTER_IP_S
 
 
-def test_nothing_to_wait_for_when_no_test_holds_the_cluster_alone(tmp_path):
-    assert AloneFirst(tmp_path, []).wait(0)
+def holds(tmp_path, notes=None, scale=lambda s: s):
+    return Holds(tmp_path, lambda: NoOtherRun(), notes if notes is not None else [], scale)
 
 
-def test_the_wait_lasts_until_every_such_test_has_ended(tmp_path):
-    first = AloneFirst(tmp_path, ["t::a", "t::b"])
-    other_process = AloneFirst(tmp_path, ["t::a", "t::b"])
-    other_process.started("t::a")
-    other_process.ended("t::a")
-    assert first.pending() == 1
-    threading.Timer(0.3, other_process.ended, ["t::b"]).start()
+class NoOtherRun:
+    def shared(self):
+        return contextlib.nullcontext()
+
+    exclusive = shared
+
+
+def test_a_shared_hold_waits_while_the_runs_alone_tests_have_not_all_ended(tmp_path):
+    pending = tmp_path / ALONE_PENDING
+    pending.touch()
+    threading.Timer(0.6, pending.unlink).start()
     started = time.monotonic()
-    assert first.wait(5, poll=0.05)
-    assert time.monotonic() - started >= 0.25
+    with holds(tmp_path).shared():
+        assert time.monotonic() - started >= 0.5
 
 
-def ended_process() -> str:
-    """The identity of a process of this host, recorded while it ran, that has ended."""
-    proc = subprocess.Popen(["sleep", "30"])
-    ident = processes.identity(proc.pid)
-    proc.kill()
-    proc.wait()
-    return ident
-
-
-def test_when_the_process_of_a_started_test_is_gone_nothing_more_is_waited_for(tmp_path):
-    """Its worker crashed: xdist gives its other alone tests to another worker, which may be
-    running a shared test that waits here (seen before: every shared test waited 900 s)."""
-    first = AloneFirst(tmp_path, ["t::a", "t::b", "t::c"])
-    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(ended_process())
+def test_nothing_to_wait_for_when_the_scheduler_marked_nothing_pending(tmp_path):
     started = time.monotonic()
-    assert first.wait(5, poll=0.05) and time.monotonic() - started < 1
+    with holds(tmp_path).shared():
+        assert time.monotonic() - started < 0.5
 
 
-def test_a_reused_pid_is_not_the_process_that_started_the_test(tmp_path):
-    first = AloneFirst(tmp_path, ["t::a"])
-    pid_now_another_process = f"{processes.host()} {os.getpid()} 1"
-    (tmp_path / "alone-first" / f"{first._name('t::a')}.started").write_text(pid_now_another_process)
-    assert first.wait(0)
+def test_an_alone_tests_own_shared_hold_does_not_wait_for_the_alone_tests(tmp_path):
+    """A session fixture read in a shared hold, set up for an alone test, waited for itself."""
+    (tmp_path / ALONE_PENDING).touch()
+    own = holds(tmp_path)
+    own.in_alone_test = True
+    started = time.monotonic()
+    with own.shared():
+        assert time.monotonic() - started < 0.5
 
 
-def test_a_test_never_started_is_waited_for_until_the_bound(tmp_path):
-    first = AloneFirst(tmp_path, ["t::a"])
-    first.started("t::a")          # by this very process, alive
-    assert not first.wait(0.2, poll=0.05)
+def test_past_the_bound_shared_tests_go_on_and_the_summary_says_so(tmp_path):
+    (tmp_path / ALONE_PENDING).touch()
+    notes = []
+    with holds(tmp_path, notes, scale=lambda s: 0.2).shared():
+        pass
+    assert not (tmp_path / ALONE_PENDING).exists()
+    assert notes == ["tests that hold the cluster alone had not all ended after 0.2 s; shared tests went on beside them"]
 
 
 CONFTEST = '''

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from fixtures.coordination.run_lock import RunLock
+from fixtures.coordination.run_directory import RunLock
 
 BLOCKED = 0.3      # how long a lock that must wait is watched not to be granted
 GRANTED = 5        # how long a lock that must be granted may take

@@ -148,3 +148,28 @@ def test_at_the_start_each_worker_takes_one_of_the_slowest_with_a_quick_one_behi
 def test_without_alone_tests_a_quick_one_of_either_part_goes_behind_a_slow_one(tmp_path):
     test_a_slow_test_is_not_queued_behind_a_slow_one_while_a_quick_one_of_its_part_is_pending(
         tmp_path, "aside_slow_a", ["aside_slow_b", "shared_quick"], "shared_quick", alone=())
+
+
+def test_the_shared_tests_wait_while_the_alone_tests_have_not_all_ended(tmp_path):
+    collection = ALONE + REST
+    sched, nodes = controller(tmp_path, collection)
+    pending = tmp_path / scheduling.ALONE_PENDING
+    assert pending.exists()
+    for index in range(len(ALONE) - 1):
+        sched.mark_test_complete(nodes[0], index)
+        assert pending.exists()
+    sched.mark_test_complete(nodes[0], len(ALONE) - 1)
+    assert not pending.exists()
+
+
+def test_a_crashed_worker_keeps_no_shared_test_waiting(tmp_path):
+    """Its alone tests go to other workers, which may be in shared tests that wait: seen before,
+    every shared test waited 900 s. The run's file lock keeps the alone tests alone."""
+    sched, nodes = controller(tmp_path, ALONE + REST)
+    sched.remove_node(nodes[0])
+    assert not (tmp_path / scheduling.ALONE_PENDING).exists()
+
+
+def test_without_alone_tests_nothing_is_waited_for(tmp_path):
+    controller(tmp_path, REST, published=[])
+    assert not (tmp_path / scheduling.ALONE_PENDING).exists()
