@@ -178,6 +178,41 @@ def test_in_a_run_no_shared_test_starts_before_the_last_test_that_held_the_clust
         assert min(float(t) for t, what, _ in seen if what == "aside-start") < last_alone, seen
 
 
+CRASHING_TESTS = RUN_TESTS.replace("def test_shared(request, i):\n    with request.config.stash[RUN].alongside():\n        record(\"shared-start\")\n        time.sleep(0.2)",
+                                   "def test_shared(request, i):\n    with request.config.stash[RUN].alongside():\n        record(\"shared-start\")\n        time.sleep(0.2)\n        record(\"shared-end\")")
+CRASHING_TESTS = CRASHING_TESTS.replace("@pytest.mark.node_mutation\n@pytest.mark.parametrize", """@pytest.mark.node_mutation
+def test_alone_crashes_its_worker(request):
+    with request.config.stash[RUN].alone():
+        os._exit(1)
+
+
+@pytest.mark.node_mutation
+@pytest.mark.parametrize""")
+
+
+def test_a_worker_that_crashes_in_an_alone_test_keeps_no_shared_test_waiting(project, monkeypatch):
+    """Its other alone tests go to other workers; the shared tests go on at once (they waited 900 s
+    for alone tests that had lost their worker), and the file lock still keeps the two apart."""
+    pytester, run = project
+    assert CRASHING_TESTS.count("os._exit") == 1 and CRASHING_TESTS.count("shared-end") == 1
+    (pytester.path / "conftest.py").write_text(CONFTEST)
+    (pytester.path / "tests" / "test_turns.py").write_text(CRASHING_TESTS)
+    times = pytester.path / "times.txt"
+    monkeypatch.setenv("TIMES", str(times))
+    started = time.monotonic()
+    result = run("tests", "--no-allow-node-mutation", "-n", "3")
+    result.assert_outcomes(passed=11, failed=1)
+    result.stdout.fnmatch_lines(["*crashed while running*test_alone_crashes_its_worker*"])
+    assert time.monotonic() - started < 45
+    seen = [line.split() for line in times.read_text().splitlines()]
+    alone_ends = sorted(float(t) for t, what, _ in seen if what == "alone-end")
+    shared = list(zip(sorted(float(t) for t, what, _ in seen if what == "shared-start"),
+                      sorted(float(t) for t, what, _ in seen if what == "shared-end")))
+    assert len(alone_ends) == 3 and len(shared) == 6
+    for end in alone_ends:          # an alone test holds the lock for its last 0.4 s
+        assert not any(s < end and e > end - 0.4 for s, e in shared), (end, shared)
+
+
 @pytest.mark.parametrize("selection, passed", [("test_alone", 3), ("test_alone and 0 or test_shared", 7)],
                          ids=["only-the-alone-tests", "one-alone-test"])
 def test_a_small_selection_runs_to_its_end_under_xdist(project, monkeypatch, selection, passed):
