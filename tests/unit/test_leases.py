@@ -177,6 +177,19 @@ def test_the_shared_mark_of_an_expired_member_does_not_hold_exclusive_back(clock
     assert a.others_sharing() == []
 
 
+def test_the_shared_mark_of_a_process_this_host_shows_ended_does_not_hold_exclusive_back(api, clock, process):
+    """A run killed in a shared test: its lease has not expired yet, but it is gone at once."""
+    a, b = process("run-a"), process("run-b")
+    assert b.try_shared() is None
+    ended = subprocess.Popen(["sleep", "30"])
+    ident = processes.identity(ended.pid)
+    ended.kill()
+    ended.wait()
+    api.leases["run-run-b-gw0"]["metadata"]["annotations"][leases.PROCESS] = ident
+    assert a.try_exclusive() is None
+    assert a.others_sharing() == []
+
+
 def test_dekker_a_shared_mark_and_an_exclusive_take_racing_never_both_enter(api, process):
     """The shared side has written its mark; before it reads `exclusive`, the other run takes
     `exclusive` and looks for marks. The exclusive side sees the mark and waits; the shared side
