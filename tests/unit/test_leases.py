@@ -93,15 +93,21 @@ def test_an_exclusive_hold_is_taken_over_once_its_holder_is_gone_not_merely_expi
     assert "run-run-a-gw0" not in api.leases
 
 
+def ended_process() -> str:
+    """The identity of a process of this host that has ended."""
+    ended = subprocess.Popen(["sleep", "30"])
+    ident = processes.identity(ended.pid)
+    ended.kill()
+    ended.wait()
+    return ident
+
+
 def test_a_member_whose_process_this_host_shows_ended_is_gone_at_once(api, clock, process):
     """A run killed while it held the cluster alone (seen: a second run 2 s later left its
     namespaces and its paused kubelet, as its leases had not expired)."""
     a, b = process("run-a"), process("run-b")
     assert a.try_exclusive() is None
-    ended = subprocess.Popen(["sleep", "30"])
-    ident = processes.identity(ended.pid)
-    ended.kill()
-    ended.wait()
+    ident = ended_process()
     for name in ("run-run-a-gw0", EXCLUSIVE):
         api.leases[name]["metadata"]["annotations"][leases.PROCESS] = ident
     assert b.alive_runs() == {"run-b"}
@@ -181,10 +187,7 @@ def test_the_shared_mark_of_a_process_this_host_shows_ended_does_not_hold_exclus
     """A run killed in a shared test: its lease has not expired yet, but it is gone at once."""
     a, b = process("run-a"), process("run-b")
     assert b.try_shared() is None
-    ended = subprocess.Popen(["sleep", "30"])
-    ident = processes.identity(ended.pid)
-    ended.kill()
-    ended.wait()
+    ident = ended_process()
     api.leases["run-run-b-gw0"]["metadata"]["annotations"][leases.PROCESS] = ident
     assert a.try_exclusive() is None
     assert a.others_sharing() == []
