@@ -7,10 +7,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import subprocess
 from types import SimpleNamespace
 
 from kubernetes import client
 from kubernetes.client.rest import ApiException
+
+from fixtures.coordination import processes
 
 _models = client.ApiClient()
 
@@ -144,3 +147,12 @@ class FakeApi:
 
     def shared_mark(self, name) -> str:
         return self.leases[name]["metadata"]["annotations"]["pod-conformance/shared"]
+
+
+def ended_process() -> str:
+    """The identity of a process of this host that has ended."""
+    ended = subprocess.Popen(["sleep", "30"])
+    ident = processes.identity(ended.pid)
+    ended.kill()
+    ended.wait()
+    return ident

@@ -1,4 +1,3 @@
-import subprocess
 import threading
 import time
 
@@ -9,7 +8,7 @@ from kubernetes.client.rest import ApiException
 from fixtures.coordination import leases, processes
 from fixtures.coordination.leases import DURATION_S, EXCLUSIVE, GONE_MARGIN_S, NAMESPACE, LeaseLapsed, Member
 from fixtures.errors import CoordinationError
-from fakeleases import Clock, FakeApi
+from fakeleases import Clock, FakeApi, ended_process
 
 
 @pytest.fixture
@@ -91,15 +90,6 @@ def test_an_exclusive_hold_is_taken_over_once_its_holder_is_gone_not_merely_expi
     assert b.alive_runs() == {"run-b"}
     assert b.remove_gone() == ["run-run-a-gw0"]
     assert "run-run-a-gw0" not in api.leases
-
-
-def ended_process() -> str:
-    """The identity of a process of this host that has ended."""
-    ended = subprocess.Popen(["sleep", "30"])
-    ident = processes.identity(ended.pid)
-    ended.kill()
-    ended.wait()
-    return ident
 
 
 def test_a_member_whose_process_this_host_shows_ended_is_gone_at_once(api, clock, process):

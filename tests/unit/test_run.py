@@ -8,7 +8,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from fakeleases import Clock, FakeApi
+from fakeleases import Clock, FakeApi, ended_process
 from fixtures import costs, namespaces, nodes, run as run_module, settings
 from fixtures.coordination import holds as holds_module, leases
 from fixtures.coordination.leases import Member
@@ -290,6 +290,17 @@ def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_re
         with run.alongside():
             assert api.spec(leases.EXCLUSIVE)["holderIdentity"] == "run-1/main"
     assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)
+
+
+def test_at_its_end_the_run_removes_the_lease_of_a_worker_that_crashed(tmp_path, monkeypatch):
+    """xdist's workers have all ended by then; one that crashed never removed its own lease."""
+    api = FakeApi()
+    run = run_on_fake_leases(tmp_path, monkeypatch, api)
+    crashed = Member(api, api, "run-1", "gw3")
+    crashed.join()
+    api.leases["run-run-1-gw3"]["metadata"]["annotations"][leases.PROCESS] = ended_process()
+    run.close()
+    assert sorted(api.leases) == []
 
 
 # -- the seconds a test waits for its holds (fixtures/costs.py) --------------------------------
