@@ -6,8 +6,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from kubernetes import client
 
 from fixtures import aside, conditions as c, costs, namespaces, nodes, pods
+from fixtures.coordination.leases import NAMESPACE as LEASES_NAMESPACE, RUN_LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,6 +74,24 @@ def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_i
     assert "delete requested" in out, "the timeline does not show the test's own delete"
     left = namespaces.remaining(cluster.core, _run_id(out))
     assert not left, f"the failed tests left namespaces behind: {left}"
+
+
+@pytest.mark.slow(15)
+def test_a_worker_that_crashes_in_a_test_leaves_neither_its_namespace_nor_its_lease(run_inner, cluster):
+    """Nobody deleted the crashed test's namespace: the run waited its whole namespace timeout for
+    it at its end and left it, with the worker's Lease, until another run came."""
+    result = run_inner("import os\n\ndef test_crash(kube):\n    os._exit(1)\n\n"
+                       "def test_ok(kube):\n    pass\n", "-n", "2")
+    out = result.stdout.str()
+    result.assert_outcomes(failed=1, passed=1)
+    assert re.search(r"worker 'gw\d' crashed while running '.*test_crash'", out), out[-3000:]
+    assert re.search(r"removed namespace pc-test-crash-\S+ at the run's end", out), out[-3000:]
+    run_id = _run_id(out)
+    assert not namespaces.remaining(cluster.core, run_id)
+    leases = client.CoordinationV1Api(cluster.api).list_namespaced_lease(LEASES_NAMESPACE,
+                                                                         label_selector=f"{RUN_LABEL}={run_id}")
+    left = [lease.metadata.name for lease in leases.items]
+    assert not left, f"the run left Leases: {left}"
 
 
 def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, tmp_path, monkeypatch):

@@ -194,3 +194,11 @@ def test_the_run_waits_for_its_namespaces_but_the_kept_ones_and_names_what_is_le
     core = FakeCore(ns("pc-slow", "run-1", 1, phase="Terminating"))
     with pytest.raises(WaitTimeout, match="the namespaces of run run-1 to be gone; last seen: .*pc-slow"):
         namespaces.wait_run_gone(core, "run-1", 0.5)
+
+
+def test_at_its_end_the_run_deletes_what_its_tests_left_but_the_kept_and_the_going_ones():
+    """A worker that crashed in a test never deleted that test's namespace."""
+    core = FakeCore(ns("pc-crashed", "run-1", 1), ns("pc-going", "run-1", 1, phase="Terminating"))
+    assert namespaces.delete_left(core, "run-1") == ["pc-crashed"]
+    assert core.list_calls[0]["label_selector"] == f"{RUN_LABEL}=run-1,!{KEPT_LABEL}"
+    assert [name for name, _ in core.deleted] == ["pods in pc-crashed", "pc-crashed"]
