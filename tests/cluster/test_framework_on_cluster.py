@@ -9,6 +9,7 @@ import pytest
 from kubernetes import client
 
 from fixtures import aside, conditions as c, costs, namespaces, nodes, pods
+from fixtures.coordination import INSIDE_ENV
 from fixtures.coordination.leases import NAMESPACE as LEASES_NAMESPACE, RUN_LABEL
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,12 +77,29 @@ def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_i
     assert not left, f"the failed tests left namespaces behind: {left}"
 
 
+CRASHING_TESTS = textwrap.dedent('''
+    import os
+    import pytest
+
+    @pytest.mark.node_mutation
+    def test_crash(node_ledger, guide_nodes):
+        node_ledger.label(guide_nodes["k8s-node1"], "pod-conformance-test/crashed", "left")
+        os._exit(1)
+
+    def test_ok(kube):
+        pass
+''')
+
+
+@pytest.mark.node_mutation
 @pytest.mark.slow(15)
-def test_a_worker_that_crashes_in_a_test_leaves_neither_its_namespace_nor_its_lease(run_inner, cluster):
-    """Nobody deleted the crashed test's namespace: the run waited its whole namespace timeout for
-    it at its end and left it, with the worker's Lease, until another run came."""
-    result = run_inner("import os\n\ndef test_crash(kube):\n    os._exit(1)\n\n"
-                       "def test_ok(kube):\n    pass\n", "-n", "2")
+def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, run_inner, run, cluster, guide_nodes,
+                                                                monkeypatch):
+    """Nobody deleted the crashed test's namespace (the run waited its whole namespace timeout for
+    it at its end) nor put its node back, nor removed the worker's Lease, until another run came.
+    The inner run takes its turns within this test's hold of the cluster."""
+    monkeypatch.setenv(INSIDE_ENV, run.member.holder)
+    result = run_inner(CRASHING_TESTS, "-n", "2")
     out = result.stdout.str()
     result.assert_outcomes(failed=1, passed=1)
     assert re.search(r"worker 'gw\d' crashed while running '.*test_crash'", out), out[-3000:]
@@ -92,6 +110,9 @@ def test_a_worker_that_crashes_in_a_test_leaves_neither_its_namespace_nor_its_le
                                                                          label_selector=f"{RUN_LABEL}={run_id}")
     left = [lease.metadata.name for lease in leases.items]
     assert not left, f"the run left Leases: {left}"
+    node = cluster.core.read_node(guide_nodes["k8s-node1"])
+    assert "pod-conformance-test/crashed" not in node.metadata.labels, "the crashed test's label is still there"
+    assert nodes.LEDGER_ANNOTATION not in (node.metadata.annotations or {})
 
 
 def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, tmp_path, monkeypatch):

@@ -266,6 +266,23 @@ def test_a_leftover_namespace_that_goes_meanwhile_is_no_error(tmp_path, monkeypa
     assert run.notes == []
 
 
+def test_at_its_end_the_run_puts_back_what_a_crashed_worker_left_on_the_nodes(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's file lock
+    api = FakeApi()
+    own = json.dumps({"run": "run-1", "labels": {"cputype": None}, "taints": {}})
+    other = json.dumps({"run": "run-live", "labels": {"cputype": None}, "taints": {}})
+    cluster = FakeCluster(api, node("n1", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: own}),
+                          node("n2", labels={"cputype": "gpu"}, annotations={nodes.LEDGER_ANNOTATION: other}))
+    Member(api, api, "run-live", "gw0").join()
+    run = Run.configure(CountingConfig(options={"allow_node_mutation": "true"}), "run-1")
+    run.attach(cluster, Member(api, api, "run-1", "main"))
+    run.member.join()
+    run.mend_what_crashed_workers_left()
+    assert "cputype" not in cluster.nodes["n1"].metadata.labels
+    assert cluster.nodes["n2"].metadata.labels["cputype"] == "gpu"
+    assert run.notes == ["node n1: label cputype -> None"]
+
+
 def run_on_fake_leases(tmp_path, monkeypatch, api: FakeApi) -> Run:
     """Run run-1's main process, connected to `api` and joined, its lock directory in tmp_path."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
