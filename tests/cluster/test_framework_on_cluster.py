@@ -97,8 +97,9 @@ def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, run_
                                                                 monkeypatch):
     """Nobody deleted the crashed test's namespace (the run waited its whole namespace timeout for
     it at its end) nor put its node back, nor removed the worker's Lease, until another run came.
-    The inner run takes its turns within this test's hold of the cluster."""
-    monkeypatch.setenv(INSIDE_ENV, run.member.holder)
+    The inner run takes its turns within this test's hold of the cluster, or within the turn this
+    run is in (a script's, which holds the cluster alone)."""
+    monkeypatch.setenv(INSIDE_ENV, run.inside or run.member.holder)
     result = run_inner(CRASHING_TESTS, "-n", "2")
     out = result.stdout.str()
     result.assert_outcomes(failed=1, passed=1)
