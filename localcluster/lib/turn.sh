@@ -61,3 +61,8 @@ lc_turn_sweep() {
   done
   return 0
 }
+
+# lc_turn_exclusive_holder: prints the holder of `exclusive` while one holds the cluster alone.
+lc_turn_exclusive_holder() {
+  lc_turn_python holder --kubeconfig "${LC_TURN_KUBECONFIG:-$(lc_kubeconfig admin)}" ${LC_TURN_CONTEXT:+--context "$LC_TURN_CONTEXT"}
+}
