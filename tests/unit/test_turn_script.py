@@ -2,6 +2,7 @@
 an API server in memory, and localcluster/lib/turn.sh with a stand-in for that command line."""
 
 import os
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from fakeleases import FakeApi
 from fixtures.coordination import leases, processes
-from fixtures.coordination.__main__ import hold
+from fixtures.coordination.__main__ import hold, main
 from fixtures.coordination.leases import Member
 
 LIB = Path(__file__).resolve().parents[2] / "localcluster" / "lib"
@@ -194,3 +195,19 @@ def test_a_turn_still_waited_for_is_given_up_when_the_script_stops_or_ends(api, 
         thread.join(5)
         assert not thread.is_alive() and result == {"code": 0} and not ready.exists()
         assert "run-cluster-up-1-2-script" not in api.leases
+
+
+def test_every_turn_function_the_scripts_call_is_defined_and_every_verb_they_pass_is_the_command_lines():
+    """CI's own script called a wrapper that was removed as unused: its step failed only in CI."""
+    top = LIB.parents[1]
+    turn = (LIB / "turn.sh").read_text()
+    defined = set(re.findall(r"^(lc_turn_\w+)\(\)", turn, re.M))
+    scripts = [top / ".ci" / "run", *top.glob("localcluster/**/*.sh"), *top.glob("kind/**/*.sh"),
+               *top.glob("scripts/*.sh")]
+    called = {name for path in scripts for name in re.findall(r"\b(lc_turn_\w+)", path.read_text())}
+    assert called - defined == set()
+    for verb in set(re.findall(r"lc_turn_python (\w+)", turn + "".join(p.read_text() for p in scripts))):
+        with pytest.raises(SystemExit) as asked:
+            main([verb, "--help"])
+        assert asked.value.code == 0, f"the command line has no verb {verb!r}"
+
