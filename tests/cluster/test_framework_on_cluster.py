@@ -1,6 +1,7 @@
 """The framework on a real cluster: deliberately wrong tests fail with messages a person reads
 without the code, with the cluster's evidence attached, and nothing is left behind."""
 
+import datetime as dt
 import re
 import textwrap
 from pathlib import Path
@@ -11,6 +12,7 @@ from kubernetes import client
 from fixtures import aside, conditions as c, costs, namespaces, nodes, pods
 from fixtures.coordination import INSIDE_ENV
 from fixtures.coordination.leases import NAMESPACE as LEASES_NAMESPACE, RUN_LABEL
+from fixtures.waiting import Condition, ObjectWatch, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,6 +116,44 @@ def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, run_
     node = cluster.core.read_node(guide_nodes["k8s-node1"])
     assert "pod-conformance-test/crashed" not in node.metadata.labels, "the crashed test's label is still there"
     assert nodes.LEDGER_ANNOTATION not in (node.metadata.annotations or {})
+
+
+PAUSING_TESTS = textwrap.dedent('''
+    import os
+    import pytest
+
+    @pytest.mark.disruptive
+    def test_crash(node_disruptor, guide_nodes):
+        node_disruptor.pause(guide_nodes["k8s-node1"])
+        os._exit(1)
+
+    def test_ok(kube):
+        pass
+''')
+
+
+@pytest.mark.disruptive
+@pytest.mark.slow(20)
+def test_a_worker_that_crashes_with_a_kubelet_paused_leaves_it_running(node_disruptor, run_inner, run, cluster,
+                                                                       guide_nodes, timeouts, monkeypatch):
+    """The kubelet stayed paused for the rest of the run: the crashed worker's other tests, queued
+    again on another worker, and every test with a pod on that node, failed on a healthy cluster."""
+    monkeypatch.setenv(INSIDE_ENV, run.inside or run.member.holder)
+    node = guide_nodes["k8s-node1"]
+    try:
+        result = run_inner(PAUSING_TESTS, "-n", "2")
+        out = result.stdout.str()
+        result.assert_outcomes(failed=1, passed=1)
+        assert re.search(r"worker 'gw\d' crashed while running '.*test_crash'", out), out[-3000:]
+        assert f"resumed node {node}'s kubelet: a worker that crashed had paused it" in out, out[-3000:]
+        since = dt.datetime.now(dt.timezone.utc)
+        renewed = Condition(f"renewed by its kubelet after {since:%H:%M:%S}",
+                            lambda lease: lease is not None and lease.spec.renew_time > since,
+                            instead=lambda lease: lease and f"last renewed at {lease.spec.renew_time:%H:%M:%S}")
+        wait_until(ObjectWatch(client.CoordinationV1Api(cluster.api).list_namespaced_lease, f"lease/{node}",
+                               name=node, namespace="kube-node-lease"), renewed, timeouts(30))
+    finally:
+        node_disruptor.resume(node)
 
 
 def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, tmp_path, monkeypatch):

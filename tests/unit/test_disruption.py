@@ -50,3 +50,45 @@ def test_a_marked_cluster_that_is_not_this_hosts_gets_none(own_kubeconfig, tmp_p
 def test_a_kind_marker_without_a_kind_cluster_here_gets_none(own_kubeconfig, tmp_path):
     found, why = disruption.for_cluster(MarkedCluster(tmp_path, "https://127.0.0.1:40000", CA, made_by="kind"))
     assert found is None and "not those of the kind cluster this host runs" in why
+
+
+def _disruptor(tmp_path, log):
+    return disruption.NodeDisruptor(["sh", "-c", f'echo "pause $0" >> {log}'], ["sh", "-c", f'echo "resume $0" >> {log}'],
+                                    record=tmp_path / "run")
+
+
+def test_a_pause_is_recorded_in_the_runs_directory_until_the_node_is_resumed(tmp_path):
+    log = tmp_path / "log"
+    disruptor = _disruptor(tmp_path, log)
+    disruptor.pause("k8s-node1")
+    assert (tmp_path / "run" / "paused-k8s-node1").exists()
+    disruptor.resume("k8s-node1")
+    assert not (tmp_path / "run" / "paused-k8s-node1").exists()
+    assert log.read_text() == "pause k8s-node1\nresume k8s-node1\n"
+
+
+def test_a_pause_that_failed_leaves_no_record(tmp_path):
+    disruptor = disruption.NodeDisruptor(["false"], ["true"], record=tmp_path / "run")
+    with pytest.raises(RuntimeError):
+        disruptor.pause("k8s-node1")
+    assert not list((tmp_path / "run").iterdir())
+
+
+def test_the_run_resumes_the_nodes_a_crashed_worker_left_paused(tmp_path, monkeypatch):
+    log = tmp_path / "log"
+    _disruptor(tmp_path, log).pause("k8s-node1")          # the worker that paused it crashed here
+    monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (_disruptor(tmp_path, log), "local cluster"))
+    notes = disruption.resume_left(object(), tmp_path / "run")
+    assert notes == ["resumed node k8s-node1's kubelet: a worker that crashed had paused it"]
+    assert log.read_text().splitlines()[-1] == "resume k8s-node1"
+    assert not list((tmp_path / "run").iterdir())
+    assert disruption.resume_left(object(), tmp_path / "run") == []
+
+
+def test_a_node_the_run_cannot_resume_is_named(tmp_path, monkeypatch):
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "paused-k8s-node1").touch()
+    monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (None, "no way to stop a node of it"))
+    assert disruption.resume_left(object(), tmp_path / "run") == [
+        "NODE LEFT PAUSED: could not resume node k8s-node1's kubelet, which a worker that crashed had paused: "
+        "no way to stop a node of it"]
