@@ -10,6 +10,8 @@ from kubernetes import client
 
 from fixtures import disruption
 
+from fakeleases import ended_process
+
 CA = b"-----BEGIN CERTIFICATE-----\nMIIBlocal\n-----END CERTIFICATE-----\n"
 
 
@@ -74,20 +76,22 @@ def test_a_pause_that_failed_leaves_no_record(tmp_path):
     assert not list((tmp_path / "run").iterdir())
 
 
-def test_the_run_resumes_the_nodes_a_crashed_worker_left_paused(tmp_path, monkeypatch):
+def test_the_run_resumes_the_nodes_a_crashed_worker_left_paused_not_those_of_a_live_one(tmp_path, monkeypatch):
     log = tmp_path / "log"
-    _disruptor(tmp_path, log).pause("k8s-node1")          # the worker that paused it crashed here
+    _disruptor(tmp_path, log).pause("k8s-node1")          # by this process, still in its test
+    _disruptor(tmp_path, log).pause("k8s-node3")
+    (tmp_path / "run" / "paused-k8s-node3").write_text(ended_process())    # by a worker that crashed
     monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (_disruptor(tmp_path, log), "local cluster"))
     notes = disruption.resume_left(object(), tmp_path / "run")
-    assert notes == ["resumed node k8s-node1's kubelet: a worker that crashed had paused it"]
-    assert log.read_text().splitlines()[-1] == "resume k8s-node1"
-    assert not list((tmp_path / "run").iterdir())
+    assert notes == ["resumed node k8s-node3's kubelet: a worker that crashed had paused it"]
+    assert log.read_text().splitlines()[-1] == "resume k8s-node3"
+    assert [p.name for p in (tmp_path / "run").iterdir()] == ["paused-k8s-node1"]
     assert disruption.resume_left(object(), tmp_path / "run") == []
 
 
 def test_a_node_the_run_cannot_resume_is_named(tmp_path, monkeypatch):
     (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "paused-k8s-node1").touch()
+    (tmp_path / "run" / "paused-k8s-node1").write_text(ended_process())
     monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (None, "no way to stop a node of it"))
     assert disruption.resume_left(object(), tmp_path / "run") == [
         "NODE LEFT PAUSED: could not resume node k8s-node1's kubelet, which a worker that crashed had paused: "

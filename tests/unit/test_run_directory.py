@@ -4,6 +4,8 @@ once that process is gone."""
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from fixtures.coordination import processes, run_directory
 
@@ -59,3 +61,14 @@ def test_a_run_removes_the_directory_a_killed_run_left_and_says_so(project, monk
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*cluster housekeeping*", f"removed {killed}, the directory of a run that is gone"])
     assert list(tmp.iterdir()) == []
+
+
+def test_a_process_ended_but_not_yet_reaped_is_gone():
+    child = subprocess.Popen(["sleep", "0.1"])
+    ident = processes.identity(child.pid)
+    time.sleep(0.5)                      # ended; a zombie until waited for
+    try:
+        assert Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        assert processes.gone_here(ident)
+    finally:
+        child.wait()
