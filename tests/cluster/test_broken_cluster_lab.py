@@ -273,6 +273,7 @@ def test_dns_behind_a_service_proxy_that_does_not_serve_blames_the_cluster_ip_no
     assert "the Service proxy on the client's node is what is broken, not DNS" in str(failed.value)
 
 
+@pytest.mark.aside      # every pod of it on one node; it fails at the EndpointSlice, before any proxy or DNS
 @pytest.mark.slow(36)
 def test_a_service_whose_endpoint_slice_misses_the_pod_port_blames_the_endpoint_slice(kube, admission_policy):
     """A policy points the Service's targetPort at 8080, where nothing listens: the EndpointSlice

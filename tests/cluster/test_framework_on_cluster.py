@@ -63,7 +63,7 @@ def _run_id(output: str) -> str:
     return re.search(r"pod-conformance run id: (\S+)", output).group(1)
 
 
-@pytest.mark.slow(20)
+@pytest.mark.slow(35)
 def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_inner, cluster):
     result = run_inner(WRONG_TESTS)
     out = result.stdout.str()
@@ -157,6 +157,7 @@ def test_a_worker_that_crashes_with_a_kubelet_paused_leaves_it_running(node_disr
                 node_disruptor.resume(node)
 
 
+@pytest.mark.aside      # it asks no cluster but one that does not answer
 def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     kubeconfig = tmp_path / "unreachable.kubeconfig"
