@@ -14,6 +14,7 @@ from kubernetes.client.rest import ApiException
 from fixtures import aside, conditions as c, costs, namespaces, nodes, pods
 from fixtures.coordination import INSIDE_ENV
 from fixtures.coordination.leases import NAMESPACE as LEASES_NAMESPACE, RUN_LABEL
+from fixtures.run import PERMISSIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,16 +23,19 @@ WRONG_TESTS = textwrap.dedent('''
     import pytest
     from fixtures import conditions as c, pods
 
+    @pytest.mark.aside
     def test_wrong_restart_count(kube):
         kube.apply(pods.pod("steady", ["sleep", "3600"]))
         kube.wait_pod("steady", c.pod_running())
         kube.wait_pod("steady", c.container_restarted("main", 1), 6)
 
+    @pytest.mark.aside
     def test_wrong_node(kube, guide_nodes):
         kube.apply(pods.pod("placed", ["sleep", "3600"],
-                            node_selector={"kubernetes.io/hostname": guide_nodes["k8s-node1"]}))
+                            node_selector={"kubernetes.io/hostname": guide_nodes["k8s-node2"]}))
         kube.wait_pod("placed", c.pod_scheduled_on("a-node-it-does-not-select"))
 
+    @pytest.mark.aside
     def test_shorter_grace_period(kube, timeouts):
         kube.apply(pods.pod("slow-to-die", pods.IGNORES_SIGTERM, grace_period=6))
         kube.wait_pod("slow-to-die", c.pod_running())
@@ -45,15 +49,18 @@ WRONG_TESTS = textwrap.dedent('''
 def run_inner(pytester, run, cluster, monkeypatch):
     """Run pytest on a test file of our own against the same cluster, as a user would, with this
     run's Pod Security level (a cluster that enforces one by default refuses the guide's pods
-    without it)."""
+    without it) and its permissions (on a cluster the suite did not create, a flag allowed this
+    run to change nodes, and without it the inner run's tests that do would skip)."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
     pytester.makeini((ROOT / "pytest.ini").read_text().replace("testpaths = suites tests", "testpaths = ."))
     level = run.value("pod_security_level")
+    permissions = [f"--{'' if run.permission(setting)[0] else 'no-'}{setting.replace('_', '-')}"
+                   for setting in PERMISSIONS]
 
     def run_(source: str, *args: str):
         pytester.makepyfile(test_inner=source)
         return pytester.runpytest_subprocess("-p", "fixtures.plugin", f"--kubeconfig={cluster.kubeconfig}",
-                                             "-p", "no:cacheprovider",
+                                             "-p", "no:cacheprovider", *permissions,
                                              *([f"--pod-security-level={level}"] if level else []), *args,
                                              timeout=600)
     return run_
@@ -63,6 +70,10 @@ def _run_id(output: str) -> str:
     return re.search(r"pod-conformance run id: (\S+)", output).group(1)
 
 
+# Its inner tests and their pods are aside (on the aside node, the guide's k8s-node2), as is the
+# inner run that the cluster refuses (no pod at all): both run beside the tests that hold the
+# cluster alone.
+@pytest.mark.aside
 @pytest.mark.slow(35)
 def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_inner, cluster):
     result = run_inner(WRONG_TESTS)
@@ -103,7 +114,7 @@ def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, run_
     The inner run takes its turns within this test's hold of the cluster, or within the turn this
     run is in (a script's, which holds the cluster alone)."""
     monkeypatch.setenv(INSIDE_ENV, run.inside or run.member.holder)
-    result = run_inner(CRASHING_TESTS, "-n", "2")
+    result = run_inner(CRASHING_TESTS, "-n", "1")     # test_ok runs on the worker that replaces the crashed one
     out = result.stdout.str()
     result.assert_outcomes(failed=1, passed=1)
     assert re.search(r"worker 'gw\d' crashed while running '.*test_crash'", out), out[-3000:]
@@ -179,6 +190,7 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
     assert "FAILED" not in result.stdout.str()
 
 
+@pytest.mark.aside
 def test_a_cluster_that_refuses_the_guides_pods_stops_the_run_once_naming_the_level(run_inner, cluster):
     """Pod Security `restricted` enforced on the suite's namespaces (here by the option's label, as a
     cluster's default would): one error before any test, instead of each test failing on its own."""
