@@ -23,19 +23,16 @@ WRONG_TESTS = textwrap.dedent('''
     import pytest
     from fixtures import conditions as c, pods
 
-    @pytest.mark.aside
     def test_wrong_restart_count(kube):
         kube.apply(pods.pod("steady", ["sleep", "3600"]))
         kube.wait_pod("steady", c.pod_running())
         kube.wait_pod("steady", c.container_restarted("main", 1), 6)
 
-    @pytest.mark.aside
     def test_wrong_node(kube, guide_nodes):
         kube.apply(pods.pod("placed", ["sleep", "3600"],
-                            node_selector={"kubernetes.io/hostname": guide_nodes["k8s-node2"]}))
+                            node_selector={"kubernetes.io/hostname": guide_nodes["k8s-node1"]}))
         kube.wait_pod("placed", c.pod_scheduled_on("a-node-it-does-not-select"))
 
-    @pytest.mark.aside
     def test_shorter_grace_period(kube, timeouts):
         kube.apply(pods.pod("slow-to-die", pods.IGNORES_SIGTERM, grace_period=6))
         kube.wait_pod("slow-to-die", c.pod_running())
@@ -70,10 +67,8 @@ def _run_id(output: str) -> str:
     return re.search(r"pod-conformance run id: (\S+)", output).group(1)
 
 
-# Its inner tests and their pods are aside (on the aside node, the guide's k8s-node2), as is the
-# inner run that the cluster refuses (no pod at all): both run beside the tests that hold the
-# cluster alone.
-@pytest.mark.aside
+# Not aside, nor is its inner run: an inner run beside the tests that hold the cluster alone
+# slowed the crash tests among them by a third (make bench, docs/figures.md).
 @pytest.mark.slow(35)
 def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_inner, cluster):
     result = run_inner(WRONG_TESTS)
@@ -190,7 +185,6 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
     assert "FAILED" not in result.stdout.str()
 
 
-@pytest.mark.aside
 def test_a_cluster_that_refuses_the_guides_pods_stops_the_run_once_naming_the_level(run_inner, cluster):
     """Pod Security `restricted` enforced on the suite's namespaces (here by the option's label, as a
     cluster's default would): one error before any test, instead of each test failing on its own."""
