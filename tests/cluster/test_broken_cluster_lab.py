@@ -392,6 +392,7 @@ def test_a_prestop_hook_that_never_ran_is_named_with_the_kubelets_event(kube, ti
 def test_a_pod_ready_without_a_probe_fails_the_probe_check(kube, timeouts):
     """P4's success check on a pod with no probe at all (what a kubelet ignoring probes shows)."""
     kube.apply(pods.pod("probed", probes_suite.PROBED_NGINX, image=probes_suite.NGINX, grace_period=1))
+    kube.wait_pod("probed", c.pod_running())      # as P4 does: the check's limit counts from Running
     with pytest.raises(AssertionError, match=r"Ready [01]s after its container started, before the probe's "
                                              r"initialDelaySeconds \(4s\): Ready without the probe's verdict") as failed:
         probes_suite.assert_ready_through_the_probe(kube, "probed", timeouts)

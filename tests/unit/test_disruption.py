@@ -69,11 +69,24 @@ def test_a_pause_is_recorded_in_the_runs_directory_until_the_node_is_resumed(tmp
     assert log.read_text() == "pause k8s-node1\nresume k8s-node1\n"
 
 
-def test_a_pause_that_failed_leaves_no_record(tmp_path):
+def test_a_pause_that_failed_leaves_no_record(tmp_path, monkeypatch):
+    monkeypatch.setattr(disruption, "PAUSE_RETRY_AFTER_S", 0)
     disruptor = disruption.NodeDisruptor(["false"], ["true"], record=tmp_path / "run")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match=f"failed {disruption.PAUSE_ATTEMPTS} times"):
         disruptor.pause("k8s-node1")
     assert not list((tmp_path / "run").iterdir())
+
+
+def test_a_pause_the_engine_could_not_do_at_once_is_tried_again(tmp_path, monkeypatch):
+    """What docker pause does on cgroup v1 while a process of the node sleeps in the kernel."""
+    monkeypatch.setattr(disruption, "PAUSE_RETRY_AFTER_S", 0)
+    tries = tmp_path / "tries"
+    fails_once = ["sh", "-c", f'echo "$0" >> {tries}; [ "$(wc -l < {tries})" -gt 1 ] '
+                              f'|| {{ echo "OCI runtime pause failed: unable to freeze" >&2; exit 1; }}']
+    disruptor = disruption.NodeDisruptor(fails_once, ["true"], record=tmp_path / "run")
+    disruptor.pause("k8s-node1")
+    assert tries.read_text() == "k8s-node1\nk8s-node1\n"
+    assert (tmp_path / "run" / "paused-k8s-node1").exists()
 
 
 def test_the_run_resumes_the_nodes_a_crashed_worker_left_paused_not_those_of_a_live_one(tmp_path, monkeypatch):
