@@ -78,7 +78,7 @@ def test_a_pause_that_failed_leaves_no_record(tmp_path, monkeypatch):
 
 
 def test_a_pause_the_engine_could_not_do_at_once_is_tried_again(tmp_path, monkeypatch):
-    """What docker pause does on cgroup v1 while a process of the node sleeps in the kernel."""
+    """What docker pause does on cgroup v1 while processes of the node keep forking or sleep in the kernel."""
     monkeypatch.setattr(disruption, "PAUSE_RETRY_AFTER_S", 0)
     tries = tmp_path / "tries"
     fails_once = ["sh", "-c", f'echo "$0" >> {tries}; [ "$(wc -l < {tries})" -gt 1 ] '
