@@ -4,7 +4,8 @@
 # taint or label of the suite's, and killed while a kubelet is paused by the disruptive test.
 # After each kill it reports what the killed run left; after the next run (make test, one short
 # test, started at once) it requires: no test namespace, every node's labels, taints and
-# annotations as before, no paused kubelet.
+# annotations as before, no paused kubelet, no file of the cluster's credentials left in the
+# temporary directory (the client writes the kubeconfig's keys to files).
 # Usage: scripts/killed-run-check.sh        (the local cluster must be up: make cluster-up)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,7 @@ k() { lc_kubectl "$@"; }
 k get --raw /readyz >/dev/null 2>&1 || lc_die "the local cluster does not answer: start it first (make cluster-up)"
 VENV=${VENV:-.venv}
 work=$(mktemp -d)
+touch "$work/started"
 victim_pid=""
 trap 'stop_victim; rm -rf "$work"' EXIT
 
@@ -76,12 +78,18 @@ labels_and_taints() { grep -E '^[^ ]+ (labels|taints) ' <<<"$1"; }
 node_changed() { [ "$(labels_and_taints "$(node_state)")" != "$(labels_and_taints "$before")" ]; }
 kubelet_paused() { [ -n "$(paused_kubelets)" ]; }
 
+# Files with a certificate or key, made since this check started (a killed run's are in its run
+# directory, which the next run removes).
+credential_files() {
+  find "${TMPDIR:-/tmp}" -maxdepth 3 -type f -newer "$work/started" -not -path "$work/*" \
+    -exec grep -l -e "-----BEGIN" {} + 2>/dev/null || true
+}
 report_left() {
   local ns paused diff
   ns=$(test_namespaces | tr '\n' ' ')
   paused=$(paused_kubelets | tr '\n' ' ')
   diff=$(diff <(echo "$before") <(node_state) | grep '^>' | cut -c3- || true)
-  say "$1: test namespaces: ${ns:-none}; paused kubelets: ${paused:-none}"
+  say "$1: test namespaces: ${ns:-none}; paused kubelets: ${paused:-none}; credential files: $(credential_files | wc -l)"
   say "$1: nodes differing from before: ${diff:-none}"
 }
 
@@ -95,17 +103,19 @@ follow_up_run() {
 }
 
 # Node taints of a NotReady node (left by the paused kubelet) go once it reports again.
-settled() { [ "$(node_state)" = "$before" ] && [ -z "$(test_namespaces)" ] && [ -z "$(paused_kubelets)" ]; }
+settled() {
+  [ "$(node_state)" = "$before" ] && [ -z "$(test_namespaces)" ] && [ -z "$(paused_kubelets)" ] && [ -z "$(credential_files)" ]
+}
 
 check_clean() {
   local deadline=$((SECONDS + 90))
   until settled; do
     if [ "$SECONDS" -ge "$deadline" ]; then
-      report_left "NOT CLEAN after the next run"; exit 1
+      report_left "NOT CLEAN after the next run"; credential_files | sed 's/^/    credentials left: /' >&2; exit 1
     fi
     sleep 2
   done
-  say "clean after the next run: no test namespace, nodes as before, no paused kubelet"
+  say "clean after the next run: no test namespace, nodes as before, no paused kubelet, no credential file"
 }
 
 before=$(node_state)

@@ -1,3 +1,4 @@
+import base64
 import json
 import os
 import socket
@@ -257,3 +258,17 @@ def test_kubectl_is_given_a_kubeconfig_list_as_kubectl_takes_one(tmp_path):
     paths = os.pathsep.join(["/a/config", "/b/config"])
     out = Kubectl(str(fake), paths, "ctx-b", "ns1")("get", "pods").check().stdout.splitlines()
     assert out == [f"KUBECONFIG={paths}", "--context=ctx-b --namespace=ns1 get pods"]
+
+
+def test_the_clients_credential_files_go_to_the_directory_given(tmp_path):
+    """The client writes a kubeconfig's embedded keys to files it removes only at a normal exit: in
+    the run's directory, a killed run's are removed with it by the next run (run_directory.sweep)."""
+    key = f"-----BEGIN PRIVATE KEY-----\n{tmp_path.name}\n-----END PRIVATE KEY-----\n"   # unique: the client caches by content
+    cert = key.replace("PRIVATE KEY", "CERTIFICATE")
+    path = tmp_path / "kubeconfig"
+    path.write_text(KUBECONFIG.format(server="https://127.0.0.1:1").replace(
+        "user: {token: not-a-secret}", "user: {client-key-data: %s, client-certificate-data: %s}" % (
+            base64.b64encode(key.encode()).decode(), base64.b64encode(cert.encode()).decode())))
+    with pytest.raises(ClusterUnreachable):      # the files are written before the first request
+        cluster.connect(str(path), None, str(tmp_path / "credentials"))
+    assert sorted(f.read_text() for f in (tmp_path / "credentials").iterdir()) == sorted([key, cert])

@@ -152,14 +152,23 @@ def test_shared_backs_off_while_another_run_holds_exclusive(api, process):
     assert api.shared_mark("run-run-b-gw0") == "false"
 
 
-def test_exclusive_waits_for_the_shared_tests_of_other_runs_only(process):
+def test_exclusive_waits_for_the_shared_tests_of_every_other_process_its_own_runs_too(process):
     a0, a1, b = process("run-a", "gw0"), process("run-a", "gw1"), process("run-b")
     assert b.try_shared() is None
-    assert a1.try_shared() is None           # its own run: the file lock orders those
+    assert a1.try_shared() is None
     assert a0.try_exclusive() is None
-    assert a0.others_sharing() == ["run-b/gw0"]
+    assert a0.others_sharing() == ["run-a/gw1", "run-b/gw0"]
     b.end_shared()
+    a1.end_shared()
     assert a0.others_sharing() == []
+
+
+def test_shared_backs_off_while_a_process_of_its_own_run_holds_exclusive(process):
+    a0, a1 = process("run-a", "gw0"), process("run-a", "gw1")
+    assert a0.try_exclusive() is None
+    assert a1.try_shared() == "run-a/gw0"
+    a0.release_exclusive()
+    assert a1.try_shared() is None
 
 
 def test_the_shared_mark_of_an_expired_member_does_not_hold_exclusive_back(clock, process):

@@ -52,8 +52,9 @@ def connects(monkeypatch):
     calls = []
 
     def install(*results):
-        def connect(kubeconfig, context):
+        def connect(kubeconfig, context, credentials):
             calls.append((kubeconfig, context))
+            assert credentials == str(run_module.run_directory.path("run-1") / "credentials")
             result = results[min(len(calls), len(results)) - 1]
             if isinstance(result, BaseException):
                 raise result
@@ -338,7 +339,7 @@ class SlowLock:
 
 
 class SlowLocks:
-    """Stands for the file lock or the lease protocol: each hold had after `waits[mode]` seconds."""
+    """Stands for the lease protocol: each hold had after `waits[mode]` seconds."""
 
     def __init__(self, clock, waits, refused=False):
         self.clock, self.waits, self.refused = clock, waits, refused
@@ -353,8 +354,7 @@ class SlowLocks:
 def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(monkeypatch):
     clock = SimpleNamespace(now=100.0)
     monkeypatch.setattr(costs, "time", SimpleNamespace(monotonic=lambda: clock.now))
-    monkeypatch.setattr(holds_module, "RunLock", lambda directory: SlowLocks(clock, {"shared": 1, "exclusive": 3}))
-    member = SlowLocks(clock, {"shared": 2, "exclusive": 4})
+    member = SlowLocks(clock, {"shared": 3, "exclusive": 7})
     monkeypatch.setattr(Run, "member", property(lambda self: member))
     run = Run.configure(CountingConfig(options={"allow_node_mutation": "false"}), "run-1")
 
@@ -367,8 +367,7 @@ def test_a_test_is_charged_the_seconds_from_asking_for_its_holds_to_having_them(
     with run.alone():                    # a session fixture's hold, set up or torn down for this test
         clock.now += 20
     assert (costs.current.hold_wait_s, costs.current.holds) == (10, ["shared", "exclusive"])
-    member.waits["exclusive"], member.refused = 6, True
-    monkeypatch.setattr(holds_module, "RunLock", lambda directory: SlowLocks(clock, {"shared": 1, "exclusive": 5}))
+    member.waits["exclusive"], member.refused = 11, True
     with pytest.raises(CoordinationError):
         with run.alone():
             pass
