@@ -95,6 +95,11 @@ CRASHING_TESTS = textwrap.dedent('''
         node_ledger.label(guide_nodes["k8s-node1"], "pod-conformance-test/crashed", "left")
         os._exit(1)
 
+    @pytest.mark.node_mutation
+    def test_next_alone_test_finds_the_node_mended(node_ledger, guide_nodes, cluster):
+        labels = cluster.core.read_node(guide_nodes["k8s-node1"]).metadata.labels
+        assert "pod-conformance-test/crashed" not in labels, "the crashed test's label is still there"
+
     def test_ok(kube):
         pass
 ''')
@@ -105,13 +110,15 @@ CRASHING_TESTS = textwrap.dedent('''
 def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, run_inner, run, cluster, guide_nodes,
                                                                 monkeypatch):
     """Nobody deleted the crashed test's namespace (the run waited its whole namespace timeout for
-    it at its end) nor put its node back, nor removed the worker's Lease, until another run came.
+    it at its end) nor put its node back, nor removed the worker's Lease, until another run came;
+    then the node was put back only at the run's end, and the next alone test found it changed.
     The inner run takes its turns within this test's hold of the cluster, or within the turn this
     run is in (a script's, which holds the cluster alone)."""
     monkeypatch.setenv(INSIDE_ENV, run.inside or run.member.holder)
-    result = run_inner(CRASHING_TESTS, "-n", "1")     # test_ok runs on the worker that replaces the crashed one
+    result = run_inner(CRASHING_TESTS, "-n", "1")     # the others run on the worker that replaces the crashed one
     out = result.stdout.str()
-    result.assert_outcomes(failed=1, passed=1)
+    assert "the crashed test's label is still there" not in out, out[-3000:]
+    result.assert_outcomes(failed=1, passed=2)
     assert re.search(r"worker 'gw\d' crashed while running '.*test_crash'", out), out[-3000:]
     assert re.search(r"removed namespace pc-test-crash-\S+ at the run's end", out), out[-3000:]
     run_id = _run_id(out)

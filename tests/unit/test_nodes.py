@@ -5,7 +5,9 @@ import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
+from fakeleases import ended_process
 from fixtures import nodes
+from fixtures.coordination import processes
 from fixtures.nodes import LEDGER_ANNOTATION, NodeLedger
 from kubeobjects import node
 
@@ -127,13 +129,14 @@ def test_ledger_annotation_is_written_before_the_change_and_removed_on_restore(c
     (first, second) = core.patches
     assert first[0] == "n2" and "labels" not in first[1]["metadata"]
     book = json.loads(first[1]["metadata"]["annotations"][LEDGER_ANNOTATION])
-    assert book == {"run": "run-1", "labels": {"cputype": None}, "taints": {}}
+    assert book == {"run": "run-1", "process": processes.identity(), "labels": {"cputype": None}, "taints": {}}
     assert second == ("n2", {"metadata": {"labels": {"cputype": "gpu"}}})
     assert LEDGER_ANNOTATION in core.annotations("n2")
 
     ledger.taint("n2", "cputype", "gpu", "NoSchedule")
     book = json.loads(core.annotations("n2")[LEDGER_ANNOTATION])
-    assert book == {"run": "run-1", "labels": {"cputype": None}, "taints": {"cputype:NoSchedule": None}}
+    assert book == {"run": "run-1", "process": processes.identity(), "labels": {"cputype": None},
+                    "taints": {"cputype:NoSchedule": None}}
 
     ledger.restore()
     assert LEDGER_ANNOTATION not in core.annotations("n2")
@@ -213,6 +216,18 @@ def test_recover_leftovers_leaves_the_changes_of_a_live_run_alone(core):
     assert core.taints("n2") == [("cputype", "gpu", "NoExecute")]
     assert json.loads(core.annotations("n2")[LEDGER_ANNOTATION])["run"] == "run-1"
     assert LEDGER_ANNOTATION not in core.annotations("n1")
+
+
+def test_recover_leftovers_mends_what_a_crashed_process_of_a_live_run_left(core):
+    """A worker that crashed in a test that labels a node: the run's next alone test, on another
+    worker, found the label there (it was put back only at the run's end)."""
+    crashed = json.dumps({"run": "run-1", "process": ended_process(), "labels": {"tier": "a"}, "taints": {}})
+    core.patch_node("n1", {"metadata": {"labels": {"tier": "b"}, "annotations": {LEDGER_ANNOTATION: crashed}}})
+    live = NodeLedger(core, "run-1")
+    live.taint("n2", "cputype", "gpu", "NoExecute")     # this process, in the middle of its test
+
+    assert nodes.recover_leftovers(core, alive=lambda: {"run-1"}) == ["node n1: label tier -> 'a'"]
+    assert core.taints("n2") == [("cputype", "gpu", "NoExecute")]
 
 
 def test_recover_leftovers_asks_who_is_alive_after_reading_the_nodes_and_only_if_there_is_a_ledger(core):
