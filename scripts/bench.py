@@ -223,7 +223,7 @@ def render(f: dict) -> list[str]:
         lines.append(f"longest test (its own time, waiting for its holds left out): {f['longest']['test']} "
                      f"{f['longest']['s']:.2f} s ({f['longest']['total_s']:.2f} s with waiting); "
                      f"wall time / longest = {f['ratio'] if f['ratio'] is not None else '-'}")
-    lines += ["", "per test, longest first (s); waiting: from asking for its holds on the cluster (file lock, "
+    lines += ["", "per test, longest first (s); waiting: from asking for its holds on the cluster (the "
               "Leases) to having them; own = total - waiting",
               f"{'total':>8} {'waiting':>8} {'own':>8} {'requests':>8}  {'hold':<16} test"]
     for t in f["tests"]:

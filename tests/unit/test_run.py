@@ -209,7 +209,7 @@ class FakeCluster:
 
 
 def test_start_up_cleanup_removes_only_what_runs_that_are_gone_left(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's file lock
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's directory
     clock, api = Clock(), FakeApi()
     members = {run_id: Member(api, api, run_id, "gw0", clock=clock) for run_id in ("run-gone", "run-live", "run-lapsed")}
     for m in members.values():
@@ -268,7 +268,7 @@ def test_a_leftover_namespace_that_goes_meanwhile_is_no_error(tmp_path, monkeypa
 
 
 def test_at_its_end_the_run_puts_back_what_a_crashed_worker_left_on_the_nodes(tmp_path, monkeypatch):
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's file lock
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))     # the run's directory
     api = FakeApi()
     own = json.dumps({"run": "run-1", "labels": {"cputype": None}, "taints": {}})
     other = json.dumps({"run": "run-live", "labels": {"cputype": None}, "taints": {}})

@@ -55,7 +55,8 @@ def test_a_run_removes_the_directory_a_killed_run_left_and_says_so(project, monk
     monkeypatch.setenv("TMPDIR", str(tmp))
     killed = tmp / "pod-conformance-20261127000000-dead00"
     claimed_by(killed, os.getpid(), "1")         # this pid, another start time: that process is gone
-    (killed / "rw.lock").write_text("")
+    (killed / "credentials").mkdir()             # the client's files of the kubeconfig's keys
+    (killed / "credentials" / "tmpk3y").write_text("-----BEGIN PRIVATE KEY-----\n")
     (pytester.path / "tests" / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
     result = run("tests")
     result.assert_outcomes(passed=1)

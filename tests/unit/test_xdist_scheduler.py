@@ -164,7 +164,7 @@ def test_the_shared_tests_wait_while_the_alone_tests_have_not_all_ended(tmp_path
 
 def test_a_crashed_worker_keeps_no_shared_test_waiting(tmp_path):
     """Its alone tests go to other workers, which may be in shared tests that wait: seen before,
-    every shared test waited 900 s. The run's file lock keeps the alone tests alone."""
+    every shared test waited 900 s. The leases keep the alone tests alone."""
     sched, nodes = controller(tmp_path, ALONE + REST)
     sched.remove_node(nodes[0])
     assert not (tmp_path / scheduling.ALONE_PENDING).exists()
