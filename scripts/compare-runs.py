@@ -3,7 +3,8 @@
 
 Rejects on: a test that passed before and does not pass after; a test that passed before and
 is missing after; a measured duration that grew by more than --threshold (a fraction) and by
-more than --min-delta seconds; a node that took the suite's pods before and is left out
+more than --min-delta seconds, in the run after and in every run of --again (the slowed tests run
+once more: a duration that grew once may be the host's load that moment); a node that took the suite's pods before and is left out
 after (a run passes over a node its owner cordoned or tainted, so only the comparison
 sees that an upgrade left one so); and on each --reject REASON. Prints the verdict, its reasons and a
 table, and writes them to --out."""
@@ -42,7 +43,15 @@ def label(test: str, entry: dict) -> str:
     return " ".join(filter(None, [catalog_ids(entry), short_name(test, 10_000)]))
 
 
-def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tuple[list, list]:
+def measured_after(test: str, name: str, after: dict, again: list[dict]) -> float | None:
+    """A duration after: the shortest of the run after and the runs again that measured it."""
+    seen = [m for run in [after, *again]
+            if (m := (((run["tests"].get(test) or {}).get("measurements")) or {}).get(name)) is not None]
+    return min(seen) if seen else None
+
+
+def compare(before: dict, after: dict, threshold: float, min_delta: float,
+            again: list[dict] = ()) -> tuple[list, list]:
     """Returns (rows, rejections); a row is (test, before, after, note, regressed)."""
     rows, rejections = [], []
     b_tests, a_tests = before["tests"], after["tests"]
@@ -62,7 +71,7 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float) -> tu
             notes.append(f"passed before, {a['outcome']} after" + (f": {a.get('reason')}" if a.get("reason") else ""))
         slower = []
         for name, then in (b.get("measurements") or {}).items():
-            now = (a.get("measurements") or {}).get(name)
+            now = measured_after(test, name, after, again) if (a.get("measurements") or {}).get(name) is not None else None
             if now is not None and now - then > min_delta and now > then * (1 + threshold):
                 slower.append(f"{name} {then:.1f}s -> {now:.1f}s")
         if slower:
@@ -95,7 +104,7 @@ def largest_growth(before: dict, after: dict) -> str:
     return f"{delta:+.2f}s: {label(test, after['tests'][test])}: {name} {then:.1f}s -> {now:.1f}s"
 
 
-def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float) -> str:
+def render(rows, rejections, before: dict, after: dict, threshold: float, min_delta: float, again: int = 0) -> str:
     """The verdict and its reasons first, then the whole table; regressed rows marked `!`."""
     if rejections:
         lines = [f"REJECT: {len(rejections)} regression(s)"] + [f"  - {r}" for r in rejections]
@@ -106,7 +115,9 @@ def render(rows, rejections, before: dict, after: dict, threshold: float, min_de
     width = min(NAME_WIDTH, max((len(short_name(r[0])) for r in rows), default=10))
     lines += ["", f"before: run {before.get('run_id')} on {before.get('server_version')}",
               f"after:  run {after.get('run_id')} on {after.get('server_version')}",
-              f"duration threshold: +{threshold:.0%} and +{min_delta:g}s",
+              f"duration threshold: +{threshold:.0%} and +{min_delta:g}s" + (
+                  f"; a duration after is the shortest of the run after and {again} later run(s) of the tests that "
+                  f"had grown" if again else ""),
               f"largest growth of a duration: {largest_growth(before, after)}", "",
               f"{'id':<{id_width}}  {'test':<{width}}  {'before':<8} {'after':<8} note",
               "-" * (id_width + width + 32)]
@@ -123,13 +134,21 @@ def main() -> int:
     ap.add_argument("--threshold", type=float, default=0.5, help="allowed growth of a duration (0.5 = +50%%)")
     ap.add_argument("--min-delta", type=float, default=5.0, help="growth in seconds always allowed")
     ap.add_argument("--out", help="also write the table here")
+    ap.add_argument("--again", action="append", default=[], metavar="OBSERVATIONS",
+                    help="a later run of the slowed tests on the cluster after: a duration grew only if it grew there too")
+    ap.add_argument("--slower-tests", metavar="FILE",
+                    help="write the tests whose durations grew here, one node id a line (to run them again)")
     ap.add_argument("--reject", action="append", default=[], metavar="REASON",
                     help="a regression found outside the two runs (for example the upgrade's long-running workloads)")
     opts = ap.parse_args()
     before, after = load(opts.before), load(opts.after)
-    rows, rejections = compare(before, after, opts.threshold, opts.min_delta)
+    again = [load(path) for path in opts.again]
+    rows, rejections = compare(before, after, opts.threshold, opts.min_delta, again)
+    if opts.slower_tests:
+        Path(opts.slower_tests).write_text("".join(f"{test}\n" for test, *_, note, regressed in rows
+                                                    if regressed and "slower: " in note))
     rejections = opts.reject + lost_nodes(before, after) + rejections
-    text = render(rows, rejections, before, after, opts.threshold, opts.min_delta)
+    text = render(rows, rejections, before, after, opts.threshold, opts.min_delta, len(again))
     print(text, end="")
     if opts.out:
         Path(opts.out).parent.mkdir(parents=True, exist_ok=True)
