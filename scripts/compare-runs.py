@@ -3,9 +3,9 @@
 
 Rejects on: a test that passed before and does not pass after; a test that passed before and
 is missing after; a measured duration that grew by more than --threshold (a fraction) and by
-more than --min-delta seconds, in the run after and in every run of --again (the slowed tests run
-once more: a duration that grew once may be the host's load that moment); a node that took the suite's pods before and is left out
-after (a run passes over a node its owner cordoned or tainted, so only the comparison
+more than --min-delta seconds, in the run after and in every run of --again (the slowed tests
+run once more: a duration that grew once may be the host's load that moment); a node that took
+the suite's pods before and is left out after (a run passes over a node its owner cordoned or tainted, so only the comparison
 sees that an upgrade left one so); and on each --reject REASON. Prints the verdict, its reasons and a
 table, and writes them to --out."""
 
@@ -51,9 +51,10 @@ def measured_after(test: str, name: str, after: dict, again: list[dict]) -> floa
 
 
 def compare(before: dict, after: dict, threshold: float, min_delta: float,
-            again: list[dict] = ()) -> tuple[list, list]:
-    """Returns (rows, rejections); a row is (test, before, after, note, regressed)."""
-    rows, rejections = [], []
+            again: list[dict] = ()) -> tuple[list, list, list]:
+    """Returns (rows, rejections, slowed); a row is (test, before, after, note, regressed); slowed:
+    the tests with a duration that grew."""
+    rows, rejections, slowed = [], [], []
     b_tests, a_tests = before["tests"], after["tests"]
     for test in sorted(set(b_tests) | set(a_tests)):
         b, a = b_tests.get(test), a_tests.get(test)
@@ -76,10 +77,11 @@ def compare(before: dict, after: dict, threshold: float, min_delta: float,
                 slower.append(f"{name} {then:.1f}s -> {now:.1f}s")
         if slower:
             notes.append("slower: " + "; ".join(slower))
+            slowed.append(test)
         rejections += [f"{label(test, a)}: {n}" for n in notes]
         fixed = b["outcome"] != "passed" and a["outcome"] == "passed"
         rows.append((test, b["outcome"], a["outcome"], "; ".join(notes) or ("passes now" if fixed else ""), bool(notes)))
-    return rows, rejections
+    return rows, rejections, slowed
 
 
 def lost_nodes(before: dict, after: dict) -> list[str]:
@@ -143,10 +145,9 @@ def main() -> int:
     opts = ap.parse_args()
     before, after = load(opts.before), load(opts.after)
     again = [load(path) for path in opts.again]
-    rows, rejections = compare(before, after, opts.threshold, opts.min_delta, again)
+    rows, rejections, slowed = compare(before, after, opts.threshold, opts.min_delta, again)
     if opts.slower_tests:
-        Path(opts.slower_tests).write_text("".join(f"{test}\n" for test, *_, note, regressed in rows
-                                                    if regressed and "slower: " in note))
+        Path(opts.slower_tests).write_text("".join(f"{test}\n" for test in slowed))
     rejections = opts.reject + lost_nodes(before, after) + rejections
     text = render(rows, rejections, before, after, opts.threshold, opts.min_delta, len(again))
     print(text, end="")
