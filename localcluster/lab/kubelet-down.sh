@@ -3,7 +3,7 @@ LAB_CAUSE='NotReady|not Ready|Ready=|Ready (False|Unknown)'
 LAB_TESTS=(suites/test_scheduling.py)
 lab_break() {
   lc_stop kubelet-k8s-node2
-  # The node controller marks it NotReady after its grace period (40 s by default).
+  # The node controller marks it NotReady after its grace period (20 s here, localcluster/lib/controlplane.sh).
   local i; for i in $(seq 1 60); do
     [ "$(lc_kubectl get node k8s-node2 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" != True ] && return 0
     sleep 2

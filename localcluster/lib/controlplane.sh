@@ -32,6 +32,8 @@ lc_controlplane_up() {
     ${LC_APISERVER_ADMISSION_CONFIG:+--admission-control-config-file="$LC_APISERVER_ADMISSION_CONFIG"}
   lc_wait kube-apiserver "ready on $LC_APISERVER_URL" 120 lc_kubectl get --raw /readyz
   # LC_CONTROLLERS: the broken-cluster lab (localcluster/lab/) disables one controller with it.
+  # A node is Unknown 20 s after its last heartbeat (50 s by default): its kubelet renews its lease
+  # every 2.5 s here (nodeLeaseDurationSeconds in node.sh), so that is eight missed renewals.
   lc_start kube-controller-manager -- "$bin/kube-controller-manager" \
     --kubeconfig="$(lc_kubeconfig controller-manager)" \
     --authentication-kubeconfig="$(lc_kubeconfig controller-manager)" \
@@ -41,7 +43,8 @@ lc_controlplane_up() {
     --cluster-signing-cert-file="$pki/ca.crt" --cluster-signing-key-file="$pki/ca.key" \
     --service-account-private-key-file="$pki/sa.key" --use-service-account-credentials \
     --service-cluster-ip-range="$LC_SERVICE_CIDR" --cluster-cidr="$LC_CLUSTER_CIDR" \
-    --allocate-node-cidrs=false --profiling=false --controllers="${LC_CONTROLLERS:-*}"
+    --allocate-node-cidrs=false --profiling=false --controllers="${LC_CONTROLLERS:-*}" \
+    --node-monitor-grace-period=20s
   lc_start kube-scheduler -- "$bin/kube-scheduler" \
     --kubeconfig="$(lc_kubeconfig scheduler)" \
     --authentication-kubeconfig="$(lc_kubeconfig scheduler)" \

@@ -117,6 +117,7 @@ evictionHard: {memory.available: "0%", nodefs.available: "0%", nodefs.inodesFree
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 serializeImagePulls: false
+nodeLeaseDurationSeconds: 10
 rotateCertificates: false
 serverTLSBootstrap: false
 $taints
