@@ -54,11 +54,11 @@ def requests_total(metrics: str) -> int:
 class ServerCounter:
     """Reads the API server's count through the kubeconfig's credentials; says why it cannot."""
 
-    def __init__(self, kubeconfig: str, context: str | None):
+    def __init__(self, kubeconfig: str, context: str | None, credentials: Path):
         self.api, self.error = None, None
         try:
             from fixtures.cluster import connect
-            self.api = connect(kubeconfig, context).api
+            self.api = connect(kubeconfig, context, str(credentials)).api
         except Exception as e:          # the figure is left out, the run goes on
             self.error = f"{type(e).__name__}: {e}"
 
@@ -265,7 +265,7 @@ def junit_of(reports: Path, pid: int, since: float) -> Path | None:
     return None
 
 
-def main() -> int:
+def main(credentials: Path) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--max-ratio", type=float, default=os.environ.get("BENCH_MAX_RATIO") or None,
                     help="exit 1 when wall time / longest test exceeds this (default: $BENCH_MAX_RATIO, else none)")
@@ -278,7 +278,7 @@ def main() -> int:
         return status
     # run-suite.sh takes a context only with the kubeconfig named
     context = os.environ.get("SUITE_CONTEXT") if os.environ.get("SUITE_KUBECONFIG") else None
-    counter = ServerCounter(kubeconfig, context or None)
+    counter = ServerCounter(kubeconfig, context or None, credentials)
     before = counter.read()
 
     since, started = time.time(), time.monotonic()
@@ -310,4 +310,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from fixtures.coordination import run_directory
+    with run_directory.of_this_process("bench") as kept:    # the client's credential files
+        sys.exit(main(kept))

@@ -20,10 +20,12 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from kubernetes import client, config, watch
+from kubernetes import client, watch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from fixtures.cluster import connect  # noqa: E402
+from fixtures.coordination import run_directory  # noqa: E402
 from fixtures.namespaces import RUN_LABEL, TEST_ANNOTATION  # noqa: E402
 
 
@@ -91,7 +93,7 @@ def overlaps(seen: dict, exclusive: set[str]) -> list[str]:
     return found
 
 
-def main() -> int:
+def main(credentials: Path) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kubeconfig", required=True)
     parser.add_argument("--runs", type=int, default=2)
@@ -104,7 +106,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     exclusive = exclusive_tests(pytest, ["--kubeconfig", opts.kubeconfig])
-    api = client.CoreV1Api(config.new_client_from_config(config_file=opts.kubeconfig))
+    api = connect(opts.kubeconfig, None, str(credentials)).core
     seen: dict = {}
     stop = threading.Event()
     watcher = threading.Thread(target=watch_namespaces, args=(api, seen, stop), daemon=True)
@@ -146,4 +148,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with run_directory.of_this_process("concurrent-runs") as kept:    # the client's credential files
+        sys.exit(main(kept))

@@ -73,3 +73,13 @@ def test_a_process_ended_but_not_yet_reaped_is_gone():
         assert processes.gone_here(ident)
     finally:
         child.wait()
+
+
+def test_a_scripts_directory_is_claimed_while_it_runs_and_removed_at_its_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(run_directory.tempfile, "tempdir", None)     # read TMPDIR again
+    with run_directory.of_this_process("bench") as directory:
+        assert directory == tmp_path / f"pod-conformance-bench-{os.getpid()}"
+        assert (directory / run_directory.OWNER).read_text().split()[1] == str(os.getpid())
+        (directory / "tmpk3y").write_text("-----BEGIN PRIVATE KEY-----\n")
+    assert list(tmp_path.iterdir()) == []
