@@ -3,12 +3,17 @@ suite leaves on its clusters must come with the API server address and CA of thi
 kubeconfig for that cluster."""
 
 import base64
+import json
+import os
+import tempfile
+import threading
 from types import SimpleNamespace
 
 import pytest
 from kubernetes import client
 
 from fixtures import disruption
+from fixtures.coordination import processes
 
 from fakeleases import ended_process
 
@@ -59,13 +64,16 @@ def _disruptor(tmp_path, log):
                                     record=tmp_path / "run")
 
 
-def test_a_pause_is_recorded_in_the_runs_directory_until_the_node_is_resumed(tmp_path):
+def test_a_pause_is_recorded_in_the_runs_directory_with_how_to_resume_it_until_it_is_resumed(tmp_path):
     log = tmp_path / "log"
     disruptor = _disruptor(tmp_path, log)
     disruptor.pause("k8s-node1")
-    assert (tmp_path / "run" / "paused-k8s-node1").exists()
+    (record,) = (tmp_path / "run").iterdir()
+    assert record.name == f"paused-k8s-node1@{os.getpid()}"
+    assert json.loads(record.read_text()) == {"process": processes.identity(),
+                                              "resume": ["sh", "-c", f'echo "resume $0" >> {log}', "k8s-node1"]}
     disruptor.resume("k8s-node1")
-    assert not (tmp_path / "run" / "paused-k8s-node1").exists()
+    assert not record.exists()
     assert log.read_text() == "pause k8s-node1\nresume k8s-node1\n"
 
 
@@ -86,26 +94,51 @@ def test_a_pause_the_engine_could_not_do_at_once_is_tried_again(tmp_path, monkey
     disruptor = disruption.NodeDisruptor(fails_once, ["true"], record=tmp_path / "run")
     disruptor.pause("k8s-node1")
     assert tries.read_text() == "k8s-node1\nk8s-node1\n"
-    assert (tmp_path / "run" / "paused-k8s-node1").exists()
+    assert (tmp_path / "run" / f"paused-k8s-node1@{os.getpid()}").exists()
 
 
-def test_the_run_resumes_the_nodes_a_crashed_worker_left_paused_not_those_of_a_live_one(tmp_path, monkeypatch):
+def left_paused(directory, node, resume, process=None):
+    """A record as a process now ended (or `process`) left it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    record = directory / f"paused-{node}@1"
+    record.write_text(json.dumps({"process": process or ended_process(), "resume": resume}))
+    return record
+
+
+def test_the_nodes_ended_processes_of_any_run_left_paused_are_resumed_not_those_of_a_live_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     log = tmp_path / "log"
-    _disruptor(tmp_path, log).pause("k8s-node1")          # by this process, still in its test
-    _disruptor(tmp_path, log).pause("k8s-node3")
-    (tmp_path / "run" / "paused-k8s-node3").write_text(ended_process())    # by a worker that crashed
-    monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (_disruptor(tmp_path, log), "local cluster"))
-    notes = disruption.resume_left(object(), tmp_path / "run")
-    assert notes == ["resumed node k8s-node3's kubelet: a worker that crashed had paused it"]
-    assert log.read_text().splitlines()[-1] == "resume k8s-node3"
-    assert [p.name for p in (tmp_path / "run").iterdir()] == ["paused-k8s-node1"]
-    assert disruption.resume_left(object(), tmp_path / "run") == []
+    live, killed = tmp_path / "pod-conformance-live", tmp_path / "pod-conformance-killed"
+    disruption.NodeDisruptor(["true"], ["true"], record=live).pause("k8s-node1")     # by this process, in its test
+    left_paused(live, "k8s-node3", ["sh", "-c", f"echo resume node3 >> {log}"])         # by a worker that crashed
+    left_paused(killed, "k8s-node2", ["sh", "-c", f"echo resume node2 >> {log}"])       # by a run killed
+    (killed / "paused-k8s-node4").write_text("1 2")                  # not a record of this suite's: left as it is
+    assert [p.name for p in disruption.records_here()] == [
+        "paused-k8s-node2@1", "paused-k8s-node4", f"paused-k8s-node1@{os.getpid()}", "paused-k8s-node3@1"]
+    notes = disruption.resume_left(disruption.records_here())
+    assert notes == ["resumed node k8s-node2's kubelet: a process that ended had paused it",
+                     "resumed node k8s-node3's kubelet: a process that ended had paused it"]
+    assert log.read_text().splitlines() == ["resume node2", "resume node3"]
+    assert [p.name for p in disruption.records_here()] == ["paused-k8s-node4", f"paused-k8s-node1@{os.getpid()}"]
+    assert disruption.resume_left(disruption.records_here()) == []
 
 
-def test_a_node_the_run_cannot_resume_is_named(tmp_path, monkeypatch):
-    (tmp_path / "run").mkdir()
-    (tmp_path / "run" / "paused-k8s-node1").write_text(ended_process())
-    monkeypatch.setattr(disruption, "for_cluster", lambda api, record=None: (None, "no way to stop a node of it"))
-    assert disruption.resume_left(object(), tmp_path / "run") == [
-        "NODE LEFT PAUSED: could not resume node k8s-node1's kubelet, which a worker that crashed had paused: "
-        "no way to stop a node of it"]
+def test_of_two_processes_that_find_a_record_only_one_resumes_its_node(tmp_path):
+    log = tmp_path / "log"
+    record = left_paused(tmp_path / "run", "k8s-node1", ["sh", "-c", f"sleep 0.3; echo resumed >> {log}"])
+    notes = []
+    finders = [threading.Thread(target=lambda: notes.extend(disruption.resume_left([record]))) for _ in range(4)]
+    for finder in finders:
+        finder.start()
+    for finder in finders:
+        finder.join()
+    assert log.read_text() == "resumed\n"
+    assert notes == ["resumed node k8s-node1's kubelet: a process that ended had paused it"]
+    assert list((tmp_path / "run").iterdir()) == []
+
+
+def test_a_node_that_cannot_be_resumed_is_named(tmp_path):
+    record = left_paused(tmp_path / "run", "k8s-node1", ["false"])
+    assert disruption.resume_left([record]) == [
+        "NODE LEFT PAUSED: could not resume node k8s-node1's kubelet, which a process that ended had paused: "
+        "false failed: "]

@@ -310,6 +310,21 @@ def test_a_hold_inside_a_hold_is_the_outer_one_and_exclusive_inside_shared_is_re
     assert "holderIdentity" not in api.spec(leases.EXCLUSIVE)
 
 
+def test_a_test_that_holds_the_cluster_alone_first_resumes_what_ended_processes_left_paused(tmp_path, monkeypatch):
+    """A worker of another run that crashed with a kubelet paused: its run's main process resumes it
+    a moment later, and the test that took the cluster alone meanwhile would find it paused."""
+    run = run_on_fake_leases(tmp_path, monkeypatch, FakeApi())
+    log = tmp_path / "log"
+    left = tmp_path / "pod-conformance-other-run"
+    left.mkdir()
+    (left / "paused-k8s-node1@1").write_text(json.dumps({"process": ended_process(),
+                                                         "resume": ["sh", "-c", f"echo resumed >> {log}"]}))
+    with run.alone():
+        assert log.read_text() == "resumed\n"
+    assert run.notes == ["resumed node k8s-node1's kubelet: a process that ended had paused it"]
+    assert list(left.iterdir()) == []
+
+
 def test_at_its_end_the_run_removes_the_lease_of_a_worker_that_crashed(tmp_path, monkeypatch):
     """xdist's workers have all ended by then; one that crashed never removed its own lease."""
     api = FakeApi()

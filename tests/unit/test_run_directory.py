@@ -1,6 +1,7 @@
 """A run's directory in /tmp: claimed by the process that owns the run, removed by a later run
 once that process is gone."""
 
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +9,8 @@ import time
 from pathlib import Path
 
 from fixtures.coordination import processes, run_directory
+
+from fakeleases import ended_process
 
 
 def claimed_by(directory, pid: int, started: str | None) -> None:
@@ -57,10 +60,16 @@ def test_a_run_removes_the_directory_a_killed_run_left_and_says_so(project, monk
     claimed_by(killed, os.getpid(), "1")         # this pid, another start time: that process is gone
     (killed / "credentials").mkdir()             # the client's files of the kubeconfig's keys
     (killed / "credentials" / "tmpk3y").write_text("-----BEGIN PRIVATE KEY-----\n")
+    resumed = pytester.path / "resumed"
+    (killed / "paused-k8s-node1@1").write_text(json.dumps({"process": ended_process(),
+                                                           "resume": ["sh", "-c", f"echo >> {resumed}"]}))
     (pytester.path / "tests" / "test_nothing.py").write_text("def test_nothing():\n    pass\n")
     result = run("tests")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*cluster housekeeping*", f"removed {killed}, the directory of a run that is gone"])
+    result.stdout.fnmatch_lines(["*cluster housekeeping*",
+                                 "resumed node k8s-node1's kubelet: a process that ended had paused it",
+                                 f"removed {killed}, the directory of a run that is gone"])
+    assert resumed.read_text() == "\n"
     assert list(tmp.iterdir()) == []
 
 
