@@ -2,6 +2,9 @@
 
 import pytest
 
+# No pod: these tests need no node, so they run beside the tests that hold the cluster alone.
+pytestmark = pytest.mark.aside
+
 # The rows the guide shows: name -> (short name, API version, namespaced, kind).
 GUIDE_RESOURCES = {
     "pods": ("po", "v1", "true", "Pod"),

@@ -11,6 +11,9 @@ from fixtures.errors import ManifestError
 
 AS_PRINTED = manifests.MANIFEST_DIR / "as-printed"
 
+# No pod: these tests need no node, so they run beside the tests that hold the cluster alone.
+pytestmark = pytest.mark.aside
+
 
 @pytest.mark.catalog("Y1")
 @pytest.mark.parametrize("name, line, problem", [

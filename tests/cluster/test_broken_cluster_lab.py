@@ -431,6 +431,7 @@ def test_restarts_sooner_than_the_expected_back_off_are_named(kube, timeouts):
         too_soon
 
 
+@pytest.mark.aside      # no pod: it needs no node
 def test_kubectls_own_namespace_refusal_is_not_taken_for_the_servers(kubectl):
     """Y1 used to accept any stderr naming defaul드, which kubectl's client-side refusal does
     when the test's kubectl passes --namespace: the suite's check must reject that text."""

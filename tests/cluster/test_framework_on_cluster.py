@@ -26,7 +26,7 @@ WRONG_TESTS = textwrap.dedent('''
     def test_wrong_restart_count(kube):
         kube.apply(pods.pod("steady", ["sleep", "3600"]))
         kube.wait_pod("steady", c.pod_running())
-        kube.wait_pod("steady", c.container_restarted("main", 1), 6)
+        kube.wait_pod("steady", c.container_restarted("main", 1), 4)
 
     def test_wrong_node(kube, guide_nodes):
         kube.apply(pods.pod("placed", ["sleep", "3600"],
@@ -74,7 +74,7 @@ def test_deliberately_wrong_tests_fail_with_readable_messages_and_evidence(run_i
     result = run_inner(WRONG_TESTS)
     out = result.stdout.str()
     result.assert_outcomes(failed=3)
-    assert re.search(r"timed out after \d+\.\ds \(limit 6s\) waiting for pod/steady to be restarted 1 time\(s\) "
+    assert re.search(r"timed out after \d+\.\ds \(limit 4s\) waiting for pod/steady to be restarted 1 time\(s\) "
                      r"or more \(container main\); last seen: Running .*main=running", out), out[-3000:]
     assert re.search(r"gave up waiting for pod/placed to be scheduled on node \S+: it was scheduled on \S+", out), \
         out[-3000:]
