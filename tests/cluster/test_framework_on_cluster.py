@@ -153,13 +153,16 @@ def test_a_worker_that_crashes_in_a_test_leaves_nothing_behind(node_ledger, requ
         assert nodes.LEDGER_ANNOTATION not in (changed.metadata.annotations or {})
         if disruptor is None:
             pytest.skip(f"the crashed test's node changes are mended; with no kubelet paused: {why_not}")
-        resumed = f"resumed node {node}'s kubelet: a process that ended had paused it" in out
-        assert resumed, out[-3000:]
+        # Another run's process that starts in the second before the inner run's own may resume
+        # it first (and says so in its own output): what must hold is that the kubelet runs.
+        said = f"resumed node {node}'s kubelet: a process that ended had paused it" in out
         try:        # through the API server, which asks the kubelet: a paused one does not answer
             answer = cluster.core.connect_get_node_proxy_with_path(node, "healthz", _request_timeout=timeouts(5))
         except (ApiException, urllib3.exceptions.HTTPError) as e:
             answer = f"{type(e).__name__}: {e}"
-        assert answer == "ok", f"node {node}'s kubelet does not answer after the run: {answer}"
+        resumed = answer == "ok"
+        assert resumed, (f"node {node}'s kubelet does not answer after the run: {answer}; the run "
+                         f"{'said it resumed it' if said else 'did not say it resumed it'}\n{out[-3000:]}")
     finally:
         if disruptor is not None and not resumed:   # the node goes on whatever the inner run did
             with contextlib.suppress(RuntimeError):   # (kind refuses to unpause a running node)
@@ -188,6 +191,8 @@ def test_an_unreachable_api_server_stops_the_run_with_one_clear_error(pytester, 
     assert "FAILED" not in result.stdout.str()
 
 
+# No pod (its inner run stops at the admission check's dry runs): it needs no node.
+@pytest.mark.aside
 @pytest.mark.slow(30)       # an inner run, 25-39 s measured
 def test_a_cluster_that_refuses_the_guides_pods_stops_the_run_once_naming_the_level(run_inner, cluster):
     """Pod Security `restricted` enforced on the suite's namespaces (here by the option's label, as a
