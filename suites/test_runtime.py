@@ -12,9 +12,11 @@ from fixtures import backoff
 from fixtures import conditions as c
 from fixtures import pods, procnet, services
 
-# A graceful delete ends within this much of the grace period: the kubelet's SIGKILL, its
-# status report and the API's removal of the object (before --timeout-scale).
-GRACE_TOLERANCE_S = 8
+# SIGKILL comes within this much of the grace period after SIGTERM, on the node's own clock
+# (before --timeout-scale). The kubelet's report and the API server's removal of the object come
+# after it, and are bounded only by the delete's timeout: the docs promise they follow the kill,
+# not how soon (a loaded 2-core node took 10 s).
+KILL_TOLERANCE_S = 3
 # Restart gaps checked against the kubelet's back-off: gaps 1 and 2 (the first restart comes at
 # once), so that both the initial delay and its doubling are seen.
 RESTART_GAPS = 2
@@ -62,23 +64,50 @@ def _start(kube, doc) -> str:
     return name
 
 
+# Lines stamped with the node's uptime (one clock for every container of the node).
+UPTIME = "$(read up rest < /proc/uptime; echo $up)"
+# The process stamps SIGTERM's arrival, then every STAMP_TICK_S that it is still alive: its last
+# stamp is at most that long before its SIGKILL. The loop waits on a background sleep, which a
+# signal interrupts, so the handler runs as soon as SIGTERM arrives.
+STAMP_TICK_S = 0.5
+STAMPS_UNTIL_KILLED = pods.shell(
+    f"""trap 'echo "got SIGTERM at {UPTIME}"; term=1' TERM; echo started; """
+    f"""while true; do sleep {STAMP_TICK_S} & wait $!; [ -z "$term" ] || echo "alive at {UPTIME}"; done""")
+
+
+def lived_after_sigterm(log: str) -> float:
+    """From SIGTERM to the last sign of life, in the node's seconds, from STAMPS_UNTIL_KILLED's log."""
+    sigterm = re.search(r"got SIGTERM at (\d+\.\d+)", log)
+    assert sigterm, f"no 'got SIGTERM' line in the log:\n{log}"
+    alive = re.findall(r"alive at (\d+\.\d+)", log)
+    return (float(alive[-1]) if alive else float(sigterm.group(1))) - float(sigterm.group(1))
+
+
 @pytest.mark.aside
 @pytest.mark.catalog("R5")
 @pytest.mark.parametrize("grace", [10, pytest.param(20, marks=pytest.mark.slow(20))], ids=lambda g: f"grace-period-{g}s")
 def test_a_process_ignoring_sigterm_is_killed_after_the_grace_period(kube, timeouts, grace):
-    name = _start(kube, pods.pod("ignores-sigterm", pods.IGNORES_SIGTERM, grace_period=grace))
+    """The kill's moment is read on the node's clock (STAMPS_UNTIL_KILLED); the object must stay
+    until the grace period is over, and go after the kill within the delete's timeout."""
+    name = _start(kube, pods.pod("ignores-sigterm", STAMPS_UNTIL_KILLED, grace_period=grace))
+    log = kube.follow_log(name)
     started = time.monotonic()
     kube.delete_pod(name)
     pod = kube.pod(name)
     assert pod.metadata.deletion_timestamp is not None, "deletionTimestamp not set right after the delete"
-    kube.wait(kube.watch_log(name), c.text_contains("got SIGTERM"), grace)
+    kube.wait(log, c.text_contains("got SIGTERM"), grace)
     still_there = kube.pod(name)
     assert still_there.metadata.deletion_grace_period_seconds == grace
     kube.wait_pod(name, c.gone(), timeouts.delete(grace))
     took = time.monotonic() - started
-    tolerance = timeouts(GRACE_TOLERANCE_S)
-    assert grace - 1 <= took <= grace + tolerance, \
-        f"the pod was gone {took:.1f}s after the delete; expected the grace period {grace}s (+{tolerance:.0f}s)"
+    assert took >= grace - 1, f"the pod was gone {took:.1f}s after the delete, before its grace period {grace}s"
+    assert log.ended.wait(timeouts(5)), f"the pod is gone but its log stream has not ended; it read:\n{log.text}"
+    lived = lived_after_sigterm(log.text)
+    kube.observed.measure(f"pod/{name} SIGTERM to its last stamp (node clock)", lived)
+    tolerance = timeouts(KILL_TOLERANCE_S)
+    assert grace - 2 <= lived <= grace + tolerance, (
+        f"the process lived {lived:.1f}s after SIGTERM until its SIGKILL (node uptime, within "
+        f"{STAMP_TICK_S}s); expected the grace period {grace}s (-2s, +{tolerance:.0f}s){kube.last_events(name)}")
 
 
 @pytest.mark.aside
@@ -121,11 +150,9 @@ def test_grace_period_0_in_the_spec_deletes_without_waiting(kube, timeouts):
     assert took < timeouts(5), f"the pod took {took:.1f}s to go with terminationGracePeriodSeconds 0"
 
 
-# The preStop hook and the SIGTERM handler stamp their lines with the node's uptime (one clock for
-# every container of the node). The handler runs as soon as the signal arrives (the loop waits on
-# a background sleep, which a signal interrupts), and the hook lasts PRESTOP_S.
+# The preStop hook and the SIGTERM handler stamp their lines with UPTIME. The handler runs as soon
+# as the signal arrives (as in STAMPS_UNTIL_KILLED), and the hook lasts PRESTOP_S.
 PRESTOP_S = 5
-UPTIME = "$(read up rest < /proc/uptime; echo $up)"
 PRESTOP_MAIN = pods.shell(f"""trap 'echo "got SIGTERM at {UPTIME}"; sleep 5; exit 0' TERM; echo started; """
                           "while true; do sleep 1 & wait $!; done")
 PRESTOP_HOOK = ["sh", "-c", f'echo "preStop began at {UPTIME}" > /proc/1/fd/1; sleep {PRESTOP_S}; '
