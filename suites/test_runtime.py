@@ -75,12 +75,16 @@ STAMPS_UNTIL_KILLED = pods.shell(
     f"""while true; do sleep {STAMP_TICK_S} & wait $!; [ -z "$term" ] || echo "alive at {UPTIME}"; done""")
 
 
+def stamps(log: str, what: str) -> list[float]:
+    """The node's uptime on each line "<what> at <uptime>" of the log, in order."""
+    return [float(t) for t in re.findall(re.escape(what) + r" at (\d+\.\d+)", log)]
+
+
 def lived_after_sigterm(log: str) -> float:
     """From SIGTERM to the last sign of life, in the node's seconds, from STAMPS_UNTIL_KILLED's log."""
-    sigterm = re.search(r"got SIGTERM at (\d+\.\d+)", log)
+    sigterm = stamps(log, "got SIGTERM")
     assert sigterm, f"no 'got SIGTERM' line in the log:\n{log}"
-    alive = re.findall(r"alive at (\d+\.\d+)", log)
-    return (float(alive[-1]) if alive else float(sigterm.group(1))) - float(sigterm.group(1))
+    return (stamps(log, "alive") or sigterm)[-1] - sigterm[0]
 
 
 @pytest.mark.aside
@@ -161,13 +165,13 @@ PRESTOP_HOOK = ["sh", "-c", f'echo "preStop began at {UPTIME}" > /proc/1/fd/1; s
 
 def prestop_times(log: str) -> dict[str, float]:
     """{"began": ..., "ended": ..., "sigterm": ...}: the node's uptime at each, from the log."""
-    found = {key: re.search(pattern + r" at (\d+\.\d+)", log)
-             for key, pattern in (("began", "preStop began"), ("ended", "preStop ended"), ("sigterm", "got SIGTERM"))}
-    missing = [key for key, m in found.items() if m is None]
+    found = {key: stamps(log, what)
+             for key, what in (("began", "preStop began"), ("ended", "preStop ended"), ("sigterm", "got SIGTERM"))}
+    missing = [key for key, times in found.items() if not times]
     assert found["began"] or found["ended"], "the preStop hook left no trace in the log (no 'preStop began' nor " \
                                              f"'preStop ended' line)\nthe log:\n{log}"
     assert not missing, f"no line for {', '.join(missing)} in the log:\n{log}"
-    return {key: float(m.group(1)) for key, m in found.items()}
+    return {key: times[0] for key, times in found.items()}
 
 
 def assert_sigterm_after_prestop(log: str, hook_s: float = PRESTOP_S) -> None:
