@@ -38,6 +38,7 @@ def _check_weather_pod(kube, timeouts):
         assert key in data, f"GET / on weather-pod returned JSON without '{key}': {body[:300]}"
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.reaches_service
 @pytest.mark.catalog("I1")
 def test_weather_pod_initializes_from_an_in_cluster_weather_api_then_serves_its_json(kube, timeouts, substitutions):
@@ -107,6 +108,7 @@ def test_a_failing_init_container_fails_the_pod_with_restart_policy_never(kube, 
     assert c.container_status(pod, "nginx-container").state.running is None
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.reaches_service
 @pytest.mark.slow(30)
 @pytest.mark.catalog("I3")

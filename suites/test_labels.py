@@ -38,6 +38,7 @@ def test_kubectl_selects_mynginx_pods_by_label_value_and_by_key_alone(kube, kube
         assert by_api == expected, f"the API's label selector {selector!r} chose {by_api}, expected {expected}"
 
 
+@pytest.mark.aside      # its pods on one node; it asks the EndpointSlice, no proxy, no DNS
 @pytest.mark.reaches_service
 @pytest.mark.catalog("B2")
 def test_label_pod_manifest_creates_three_pods_that_infra_svc1_selects(kube, timeouts):

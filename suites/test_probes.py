@@ -84,6 +84,7 @@ def _probe_events(kube, pod: str, reason: str, text: str) -> int:
     return sum(e.count or 1 for e in kube.events_for("Pod", pod) if e.reason == reason and text in e.message)
 
 
+@pytest.mark.aside      # its pods on one node; it asks the EndpointSlice, no proxy, no DNS
 @pytest.mark.reaches_service
 @pytest.mark.catalog("P2")
 def test_a_pod_failing_its_readiness_probe_stays_unready_and_out_of_its_service_until_the_probe_passes(

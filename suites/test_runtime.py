@@ -23,6 +23,7 @@ RESTART_GAPS = 2
 MYSQL_START_ATTEMPTS = 60      # as the old loop: 60 tries, each at most 6 s here (it allowed 7 s)
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.reaches_service
 @pytest.mark.catalog("R1")
 def test_myweb1_runs_ready_and_serves_the_nginx_page_through_myweb_svc(kube, timeouts):
@@ -254,6 +255,7 @@ def test_mysql57_without_a_root_password_crashes_and_says_why(kube, timeouts):
               timeouts.container_event)
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.reaches_service
 @pytest.mark.catalog("R4")
 def test_mysql57_with_a_root_password_answers_a_query_through_mysql_svc_13306(kube, timeouts):

@@ -215,6 +215,7 @@ def test_a_service_kube_proxy_does_not_serve_is_blamed_on_its_cluster_ip(kube, a
     assert "although its EndpointSlice lists the pods and the pod answers at its own IP" in str(failed.value)
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.slow(20)
 def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_policy, timeouts):
     """R1's client pod (only it, by label) gets a resolver where nothing answers (dnsPolicy None,
@@ -234,6 +235,7 @@ def test_a_client_whose_dns_does_not_answer_blames_the_dns_name(kube, admission_
     assert "myweb-svc does not resolve from pod/http-client" in str(failed.value), str(failed.value)
 
 
+@pytest.mark.aside_with_dns
 @pytest.mark.slow(30)
 def test_dns_behind_a_service_proxy_that_does_not_serve_blames_the_cluster_ip_not_dns(kube, admission_policy, timeouts):
     """Cluster DNS is a Service: R1's client gets as its nameserver a copy of the DNS Service that

@@ -249,3 +249,47 @@ def test_an_aside_tests_pods_go_to_the_aside_node_and_it_holds_nothing(kube, run
     placed = {name: kube.wait_pod(name, c.pod_scheduled()).spec.node_name for name in names}
     assert set(placed.values()) == {aside_node}, f"pods of a test marked aside are not all on {aside_node}: {placed}"
     assert costs.current.holds == ["aside"], f"the test took {costs.current.holds}, expected only the aside hold"
+
+
+def _nodes_serving_cluster_dns(kube) -> dict[str, str | None]:
+    """Each address of the cluster DNS Service, and the node of the pod behind it (read from the
+    pod itself); None for an address no pod is behind (a server outside the cluster's pods)."""
+    namespace, name = aside.CLUSTER_DNS
+    serving = {}
+    for piece in kube.discovery.list_namespaced_endpoint_slice(
+            namespace, label_selector=f"kubernetes.io/service-name={name}").items:
+        for e in piece.endpoints or ():
+            ref = e.target_ref
+            node = kube.core.read_namespaced_pod(ref.name, ref.namespace or namespace).spec.node_name \
+                if ref is not None and ref.kind == "Pod" else None
+            serving.update({address: node for address in e.addresses})
+    return serving
+
+
+@pytest.mark.aside_with_dns
+def test_a_test_that_needs_cluster_dns_runs_aside_only_where_dns_is_out_of_the_alone_tests_reach(
+        kube, run, guide_nodes, aside_node):
+    """Cluster DNS served from no node, or from the aside node alone (the local cluster's runs on
+    the host): the test's pods go to the aside node and it holds nothing. Served from a node the
+    tests that hold the cluster alone may stop or taint (CoreDNS's pods on kind): it is a shared
+    test, and its pods go anywhere."""
+    if aside.node_named(guide_nodes) is None:
+        pytest.skip("aside: this cluster has no second worker to stand for k8s-node2, so there is no aside node")
+    if not run.may_change_nodes():
+        pytest.skip("aside: this run may not change nodes, so none of its tests holds the cluster alone and "
+                    "aside tests run as the others do")
+    node2 = guide_nodes["k8s-node2"]
+    serving = _nodes_serving_cluster_dns(kube)
+    kube.timeline.note("service/kube-dns", f"its addresses and the nodes of the pods behind them: {serving}")
+    beside = bool(serving) and all(node in (None, node2) for node in serving.values())
+    names = [f"with-dns-{i}" for i in range(4)]     # one pod would land there by luck one time in three
+    for name in names:
+        kube.apply(pods.pod(name, ["sleep", "3600"], grace_period=0))
+    placed = {name: kube.wait_pod(name, c.pod_scheduled()).spec.node_name for name in names}
+    if beside:
+        assert aside_node == node2, f"cluster DNS is served at {serving}, out of reach, yet the test is not aside"
+        assert set(placed.values()) == {node2}, f"pods of a test run aside are not all on {node2}: {placed}"
+        assert costs.current.holds == ["aside"], f"the test took {costs.current.holds}, expected only the aside hold"
+    else:
+        assert aside_node is None, f"cluster DNS is served at {serving}, within reach, yet the test ran aside"
+        assert costs.current.holds == ["shared"], f"the test took {costs.current.holds}, expected the shared hold"

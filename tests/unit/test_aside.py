@@ -138,3 +138,33 @@ def test_a_pinned_pod_scheduled_elsewhere_is_blamed_on_the_scheduler():
     assert aside.misplaced(pod(pinned, "w2"), "w2") is None
     assert aside.misplaced(pod(pinned, None), "w2") is None             # not scheduled yet
     assert aside.misplaced(pod({"kubernetes.io/hostname": "w3"}, "w3"), "w2") is None   # pinned by the test itself
+
+
+class FakeDiscovery:
+    def __init__(self, *endpoints, status=None):
+        self.endpoints, self.status, self.asked = list(endpoints), status, []
+
+    def list_namespaced_endpoint_slice(self, namespace, label_selector):
+        self.asked.append((namespace, label_selector))
+        if self.status:
+            raise client.ApiException(status=self.status, reason="Forbidden")
+        return SimpleNamespace(items=[SimpleNamespace(endpoints=self.endpoints)])
+
+
+def endpoint(node_name=None, pod=None):
+    return SimpleNamespace(node_name=node_name, target_ref=SimpleNamespace(kind="Pod", name=pod) if pod else None)
+
+
+@pytest.mark.parametrize("discovery, beside", [
+    (FakeDiscovery(endpoint()), True),
+    (FakeDiscovery(endpoint("w2", pod="coredns-a"), endpoint("w2", pod="coredns-b")), True),
+    (FakeDiscovery(endpoint("w2", pod="coredns-a"), endpoint("w1", pod="coredns-b")), False),
+    (FakeDiscovery(endpoint("cp", pod="coredns-a")), False),
+    (FakeDiscovery(endpoint(pod="coredns-a")), False),
+    (FakeDiscovery(), False),
+    (FakeDiscovery(endpoint(), status=403), False),
+], ids=["a-server-on-no-node", "all-on-the-aside-node", "one-on-another-worker", "on-the-control-plane",
+        "a-pod-on-no-node-said", "no-endpoint", "not-allowed-to-list"])
+def test_cluster_dns_is_beside_only_where_no_endpoint_is_on_a_node_the_alone_tests_may_stop(discovery, beside):
+    assert aside.dns_beside(discovery, "w2") is beside
+    assert discovery.asked == [("kube-system", "kubernetes.io/service-name=kube-dns")]
