@@ -322,16 +322,24 @@ def test_the_poststart_hook_runs_in_the_container_right_after_it_starts(kube, ti
 @pytest.mark.aside
 @pytest.mark.catalog("P5")
 def test_the_container_is_not_running_until_its_poststart_hook_completes(kube, timeouts):
-    """Both times are the node's: the container's start (from the runtime) and Ready."""
+    """Every time is the node's: the container's start (from the runtime), the hook's end (the
+    hook writes it last, `date` in the container) and Ready (the kubelet's lastTransitionTime,
+    to the second). How long the kubelet takes to report Ready after the hook is not bounded:
+    a busy node's kubelet took 4 s (Ready 9 s after the start)."""
     kube.apply(pods.pod("slow-poststart", ["sleep", "3600"], grace_period=1, lifecycle={
-        "postStart": {"exec": {"command": ["sleep", str(POSTSTART_SLEEP_S)]}}}))
+        "postStart": {"exec": {"command": ["sh", "-c", f"sleep {POSTSTART_SLEEP_S}; date +%s.%N > /tmp/poststart-done"]}}}))
     pod = kube.wait_pod("slow-poststart", c.pod_ready())
     started_at = c.container_status(pod, "main").state.running.started_at
     ready_at = c.find_condition(pod, "Ready").last_transition_time
-    held = (ready_at - started_at).total_seconds()
-    assert POSTSTART_SLEEP_S - 1 <= held <= POSTSTART_SLEEP_S + timeouts(POSTSTART_SLACK_S), (
-        f"Ready {held:.0f}s after the container started, with a postStart hook of {POSTSTART_SLEEP_S}s: "
-        f"expected the container to count as running only once the hook completed")
+    done_at = _epoch_seconds(kube.exec("slow-poststart", ["sh", "-c", (     # a hook that ends after Ready: waited for
+        f"for i in $(seq {4 * POSTSTART_SLEEP_S}); do [ -f /tmp/poststart-done ] && break; sleep 0.5; done; "
+        f"cat /tmp/poststart-done")]))
+    held, after_hook = (ready_at - started_at).total_seconds(), ready_at.timestamp() - done_at
+    kube.observed.measure("pod/slow-poststart: the postStart hook's end to Ready (node clock)", after_hook)
+    assert held >= POSTSTART_SLEEP_S - 1 and after_hook > -1, (
+        f"Ready {held:.0f}s after the container started and {after_hook:.1f}s after its postStart hook of "
+        f"{POSTSTART_SLEEP_S}s ended (Ready's time to the second): expected the container to count as running "
+        f"only once the hook completed")
 
 
 @pytest.mark.aside
