@@ -321,7 +321,7 @@ def test_the_poststart_hook_runs_in_the_container_right_after_it_starts(kube, ti
 
 @pytest.mark.aside
 @pytest.mark.catalog("P5")
-def test_the_container_is_not_running_until_its_poststart_hook_completes(kube, timeouts):
+def test_the_container_is_not_running_until_its_poststart_hook_completes(kube):
     """Every time is the node's: the container's start (from the runtime), the hook's end (the
     hook writes it last, `date` in the container) and Ready (the kubelet's lastTransitionTime,
     to the second). How long the kubelet takes to report Ready after the hook is not bounded:
