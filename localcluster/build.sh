@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes components (one binary, symlinked under each name) and
 # CoreDNS from source, into $LC_CACHE keyed by version. A second run is a no-op.
-# Usage: build.sh [KUBE_VERSION]     (default: the release in localcluster/KUBE_VERSION)
+# Usage: build.sh [--kube-only] [KUBE_VERSION]     (default: the release in localcluster/KUBE_VERSION)
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
+kube_only=false
+if [ "${1:-}" = --kube-only ]; then kube_only=true; shift; fi
 version=${1:-$LC_KUBE_VERSION}
 command -v go >/dev/null || lc_die "go is not installed; run localcluster/install-deps.sh"
 
@@ -42,4 +44,4 @@ build_coredns() {
 }
 
 build_kube
-build_coredns
+$kube_only || build_coredns
