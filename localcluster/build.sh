@@ -2,6 +2,8 @@
 # Builds the Kubernetes components (one binary, symlinked under each name) and
 # CoreDNS from source, into $LC_CACHE keyed by version. A second run is a no-op.
 # Usage: build.sh [--kube-only] [KUBE_VERSION]     (default: the release in localcluster/KUBE_VERSION)
+# --kube-only: no CoreDNS (CI's early build of the release the upgrade flow starts from, whose
+# CoreDNS is the one the first run builds).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 kube_only=false
